@@ -115,11 +115,24 @@ export const modbusStringPointSchema = z
   })
   .strict();
 
-export const modbusPointSchema = z.union([modbusNumericPointSchema, modbusBitPointSchema, modbusStringPointSchema]);
-export type ModbusPoint = z.infer<typeof modbusPointSchema>;
+/**
+ * A Modbus point, chosen by its `type` so that a mistake is reported on the field at fault
+ * (a plain union would only say "invalid input" for the whole point).
+ */
+export const modbusPointSchema = z.custom<unknown>().transform((input, ctx) => {
+  const type = (input as { type?: unknown } | null)?.type;
+  const schema = type === 'bool' ? modbusBitPointSchema : type === 'string' ? modbusStringPointSchema : modbusNumericPointSchema;
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  }
+  return parsed.data as ModbusNumericPoint | ModbusBitPoint | ModbusStringPoint;
+});
 export type ModbusNumericPoint = z.infer<typeof modbusNumericPointSchema>;
 export type ModbusBitPoint = z.infer<typeof modbusBitPointSchema>;
 export type ModbusStringPoint = z.infer<typeof modbusStringPointSchema>;
+export type ModbusPoint = ModbusNumericPoint | ModbusBitPoint | ModbusStringPoint;
 
 /**
  * Line-protocol sentences (NMEA-0183 style): `$` + talker+id + `,` + fields + `*hh` + CR LF, where hh is
@@ -259,10 +272,24 @@ export const sentenceProfileSchema = z
   })
   .strict();
 
-export const firmwareProfileSchema = z.union([modbusProfileSchema, sentenceProfileSchema]);
+/** A profile, chosen by `transport.type` so that errors name the field at fault. */
+export const firmwareProfileSchema = z.custom<unknown>().transform((input, ctx) => {
+  const type = (input as { transport?: { type?: unknown } } | null)?.transport?.type;
+  if (type !== 'modbus-rtu' && type !== 'modbus-tcp' && type !== 'serial-line') {
+    ctx.addIssue({ code: 'custom', path: ['transport', 'type'], message: 'transport.type must be "modbus-rtu", "modbus-tcp" or "serial-line"' });
+    return z.NEVER;
+  }
+  const schema = type === 'serial-line' ? sentenceProfileSchema : modbusProfileSchema;
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  }
+  return parsed.data as ModbusProfile | SentenceProfile;
+});
 export type ModbusProfile = z.infer<typeof modbusProfileSchema>;
 export type SentenceProfile = z.infer<typeof sentenceProfileSchema>;
-export type FirmwareProfile = z.infer<typeof firmwareProfileSchema>;
+export type FirmwareProfile = ModbusProfile | SentenceProfile;
 export type ModbusTransportDef = ModbusProfile['transport'];
 
 export function isModbusProfile(p: FirmwareProfile): p is ModbusProfile {

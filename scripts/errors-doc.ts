@@ -1,0 +1,31 @@
+/** Renders docs/errors.md from the error catalogue (shared/errors.ts). `--check` exits 1 when stale. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ERRORS } from '../shared/errors.js';
+
+const path = new URL('../docs/errors.md', import.meta.url).pathname;
+
+export function renderErrorsDoc(): string {
+  const lines = [
+    '# Error codes',
+    '',
+    '> Generated from `shared/errors.ts` by `npm run docs:errors`. Every code Quayside logs or returns is listed here; search a code from a log line or an API answer.',
+    '',
+    '| code | meaning | HTTP | retry may help |',
+    '|---|---|---|---|',
+  ];
+  for (const [code, def] of Object.entries(ERRORS)) lines.push(`| \`${code}\` | ${def.message} | ${def.http} | ${def.retryable ? 'yes' : 'no'} |`);
+  lines.push('', 'API errors are answered as `{ "error": { "code": "…", "message": "…" } }` with the HTTP status above.', '');
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const text = renderErrorsDoc();
+  let current = '';
+  try { current = readFileSync(path, 'utf8'); } catch { /* first run */ }
+  if (process.argv.includes('--check')) {
+    if (current !== text) { console.error('out of date: docs/errors.md (run npm run docs:errors)'); process.exit(1); }
+  } else if (current !== text) {
+    writeFileSync(path, text);
+    console.log('wrote docs/errors.md');
+  }
+}
