@@ -54,10 +54,32 @@ function checkInt(v: number, min: number, max: number, type: string): void {
   if (!Number.isFinite(v) || v < min || v > max) throw new RangeError(`${v} does not fit ${type} (${min}..${max})`);
 }
 
-/** Engineering value of a numeric point: raw × scale + offset (NaN/Infinity pass through for the caller to flag). */
+/**
+ * Engineering value of a numeric point: raw × scale + offset (NaN/Infinity pass through for the
+ * caller to flag). The result is cleaned of binary noise: a float32 register pair becomes the
+ * shortest decimal that is the same float32 (1014.0104 rather than 1014.0104370117188), and
+ * scaling is rounded to 12 significant digits (13.7 rather than 13.700000000000001).
+ */
 export function decodeNumeric(point: ModbusNumericPoint, registers: ArrayLike<number>): number {
-  const raw = decodeRaw(point.type, point, registers);
-  return raw * point.scale + point.offset;
+  let raw = decodeRaw(point.type, point, registers);
+  if (point.type === 'float32') raw = shortestFloat32(raw);
+  if (point.scale === 1 && point.offset === 0) return raw;
+  return cleanDecimal(raw * point.scale + point.offset);
+}
+
+/** The shortest decimal that reads back as the same float32 value. */
+export function shortestFloat32(v: number): number {
+  if (!Number.isFinite(v) || v === 0) return v;
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === v) return d;
+  }
+  return v;
+}
+
+/** Rounds away the last bits of binary noise (12 significant digits). */
+export function cleanDecimal(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(12)) : v;
 }
 
 /** Registers for an engineering value: (value − offset) / scale, rounded for integer types. */
