@@ -1,6 +1,7 @@
 /** Renders docs/errors.md from the error catalogue (shared/errors.ts). `--check` exits 1 when stale. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ERRORS } from '../shared/errors.js';
+import { SURVEY_ERROR_CODES } from '../shared/survey/errors.js';
 
 const path = new URL('../docs/errors.md', import.meta.url).pathname;
 
@@ -15,6 +16,9 @@ export function renderErrorsDoc(): string {
   ];
   for (const [code, def] of Object.entries(ERRORS)) lines.push(`| \`${code}\` | ${def.message} | ${def.http} | ${def.retryable ? 'yes' : 'no'} |`);
   lines.push('', 'API errors are answered as `{ "error": { "code": "…", "message": "…" } }` with the HTTP status above.', '');
+  lines.push('## Draft survey case errors', '', 'Reported by `npm run survey -- FILE` (exit status 2) and the survey API, each with the JSON path of the field at fault. Defined in `shared/survey/errors.ts`.', '', '| code | meaning |', '|---|---|');
+  for (const [code, message] of Object.entries(SURVEY_ERROR_CODES)) lines.push(`| \`${code}\` | ${message} |`);
+  lines.push('');
   return lines.join('\n');
 }
 
