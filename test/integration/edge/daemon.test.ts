@@ -63,6 +63,11 @@ describe('daemon against the simulator', { timeout: 120_000 }, () => {
       ['dgs-1', 'draft_aft_stbd', 0.08], ['dgs-1', 'sensor_temp', 0.5],
       ['led-1', 'brightness', 0],
     ];
+    // Online comes from the poll; the reading reaches the store with the next batch commit.
+    await waitFor('a stored reading of every compared point', async () => {
+      for (const [id, point] of pairs) if (!(await latest(id))[point]) return false;
+      return true;
+    }, 10_000, 100);
     for (const [id, point, tol] of pairs) {
       const simValue = (await sim.device(id)).values[point];
       const r = (await latest(id))[point];
