@@ -1,0 +1,57 @@
+/** The cloud REST API (Express 4): one router per resource, JSON errors from the catalogue. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { ApiContext } from './context.js';
+import { deadLettersRouter } from './dead-letters.js';
+import { errorHandler, notFound } from './errors.js';
+import { enrolRouter, gatewaysRouter } from './gateways.js';
+import { historyRouter } from './history.js';
+import { metricsRouter } from './metrics.js';
+
+export function createApiApp(ctx: ApiContext, log: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.json({ limit: '64kb' }));
+  app.get('/api/health', (_req, res) => {
+    res.json({ status: 'ok', uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000), store: ctx.store.dialect, timeseries: ctx.series.kind, broker: ctx.broker.mode });
+  });
+  app.use('/api/enrol', enrolRouter(ctx));
+  app.use('/api/gateways', gatewaysRouter(ctx));
+  app.use('/api/gateways', historyRouter(ctx));
+  app.use('/api/dead-letters', deadLettersRouter(ctx));
+  app.use('/metrics', metricsRouter(ctx));
+  app.use(notFound);
+  app.use(errorHandler(log));
+  return app;
+}
+
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(ctx: ApiContext, opts: { host: string; port: number; log: Logger }): Promise<RunningApi> {
+  const server = http.createServer(createApiApp(ctx, opts.log));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  opts.log.info({ url: `http://${host}:${addr.port}` }, 'API listening');
+  return {
+    url: `http://${host}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
