@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ERRORS } from '../shared/errors.js';
 import { SURVEY_ERROR_CODES } from '../shared/survey/errors.js';
+import { VESSEL_ERROR_CODES } from '../shared/vessel/errors.js';
 
 const path = new URL('../docs/errors.md', import.meta.url).pathname;
 
@@ -18,6 +19,8 @@ export function renderErrorsDoc(): string {
   lines.push('', 'API errors are answered as `{ "error": { "code": "…", "message": "…" } }` with the HTTP status above.', '');
   lines.push('## Draft survey case errors', '', 'Reported by `npm run survey -- FILE` (exit status 2) and the survey API, each with the JSON path of the field at fault. Defined in `shared/survey/errors.ts`.', '', '| code | meaning |', '|---|---|');
   for (const [code, message] of Object.entries(SURVEY_ERROR_CODES)) lines.push(`| \`${code}\` | ${message} |`);
+  lines.push('', '## Vessel library errors', '', 'Reported when ship files (particulars, hydrostatics, tank tables; CSV or XLSX) are imported or a tank is read, each with the file, row and column at fault. Defined in `shared/vessel/errors.ts`.', '', '| code | meaning |', '|---|---|');
+  for (const [code, message] of Object.entries(VESSEL_ERROR_CODES)) lines.push(`| \`${code}\` | ${message} |`);
   lines.push('');
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real servers for the cloud tests, on loopback high ports, in a throwaway folder under .tmp/services:
 #   InfluxDB 1.x  HTTP 127.0.0.1:18086 (RPC 18088)
-#   PostgreSQL    127.0.0.1:15432, user postgres, trust auth, socket in the folder
+#   PostgreSQL    127.0.0.1:15432, user postgres, trust auth, cluster and socket in /tmp/quayside-test-pg-PORT
 # Usage: scripts/services.sh start | stop | status
 # `start` installs the Debian packages when missing (influxdb, postgresql, mosquitto, mosquitto-clients),
 # starts both servers, waits until each answers and writes their URLs to .tmp/services/env
@@ -15,6 +15,9 @@ INFLUX_PORT="${QS_SERVICES_INFLUX_PORT:-18086}"
 INFLUX_RPC_PORT="${QS_SERVICES_INFLUX_RPC_PORT:-18088}"
 PG_PORT="${QS_SERVICES_PG_PORT:-15432}"
 ENV_FILE="$DIR/env"
+# PostgreSQL runs as the postgres user, which must be able to reach its data folder: the checkout may
+# sit under a folder only root can enter, so the cluster lives under /tmp (world-traversable).
+PG_DIR="${QS_SERVICES_PG_DIR:-/tmp/quayside-test-pg-$PG_PORT}"
 
 log() { echo "services: $*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -90,7 +93,7 @@ EOF
 }
 
 start_pg() {
-  local d="$DIR/pg" bin
+  local d="$PG_DIR" bin
   bin="$(pg_bin)"
   if [ -f "$d/data/postmaster.pid" ] && as_pg "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; then
     log "PostgreSQL already running on $PG_PORT"
@@ -127,7 +130,7 @@ stop_influx() {
 }
 
 stop_pg() {
-  local d="$DIR/pg" bin
+  local d="$PG_DIR" bin
   if [ -f "$d/data/postmaster.pid" ] && bin="$(pg_bin)"; then
     as_pg "$bin/pg_ctl" -D "$d/data" -m fast -w -t 30 stop >/dev/null 2>&1 || as_pg "$bin/pg_ctl" -D "$d/data" -m immediate -w stop >/dev/null 2>&1 || true
     log "PostgreSQL stopped"

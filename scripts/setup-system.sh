@@ -8,6 +8,8 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_cmd socat || need+=(socat)
 have_cmd mbpoll || need+=(mbpoll)
 /usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1 || need+=(python3-pymodbus)
+have_cmd pdftotext || need+=(poppler-utils)
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 
 if ((${#need[@]})); then
   echo "setup: installing Debian packages: ${need[*]}"
