@@ -2,7 +2,7 @@
  * The cloud daemon's composition root — the only place that picks adapters:
  *   config → SQL store (SQLite | PostgreSQL) → time-series (InfluxDB | embedded SQLite)
  *   → gateway service → broker (embedded aedes over TCP+TLS | external broker, shared subscription)
- *   → ingest → REST API.
+ *   → ingest → console (4A, supervision, push) → REST API.
  * Stop runs in reverse: API, ingest (drained, acks still go out), broker, time-series (flushed), store.
  *
  * Run: `tsx cloud/main.ts path/to/cloud.json` (or QS_CLOUD_CONFIG=…); SIGTERM/SIGINT stop it cleanly.
@@ -19,6 +19,7 @@ import { GatewayService } from './gateways/service.js';
 import { Ingest } from './ingest/ingest.js';
 import { createLogger, type CloudLogger } from './logger.js';
 import { startApi } from './api/server.js';
+import { startConsole, type ConsoleModule } from './supervision/console.js';
 import type { CloudStore } from './store/cloud-store.js';
 import { openStore } from './store/open.js';
 import { EmbeddedSeries } from './timeseries/embedded.js';
@@ -38,6 +39,8 @@ export interface RunningCloud {
   series: TimeSeriesPort;
   broker: BrokerLink;
   ingest: Ingest;
+  /** 4A, supervision work and push (the console's server side). */
+  console: ConsoleModule;
   logger: CloudLogger;
   stop(): Promise<void>;
 }
@@ -102,8 +105,16 @@ export async function startCloud(input: CloudConfigInput | CloudConfig, opts: St
     stops.push(['ingest', () => ingest.stop()]);
     await broker.consume(ingest.accept);
 
-    const api = await startApi({ store, series, gateways, broker, ingest, adminToken: config.admin.token, startedAt }, { host: config.api.host, port: config.api.port, log: logger.forModule('api') });
-    stops.push(['api', () => api.close()]);
+    const consoleModule = await startConsole({ config, store, series, broker, log: (m) => logger.forModule(m) });
+    let api: Awaited<ReturnType<typeof startApi>>;
+    try {
+      api = await startApi({ store, series, gateways, broker, ingest, adminToken: config.admin.token, startedAt }, { host: config.api.host, port: config.api.port, log: logger.forModule('api'), console: consoleModule });
+    } catch (e) {
+      await consoleModule.stop();
+      throw e;
+    }
+    // The console's timers (store poller, session sweep) belong to the API: they stop with it.
+    stops.push(['api', () => api.close().then(() => consoleModule.stop())]);
 
     const ep = broker.endpoints();
     log.info({ api: api.url, mqtt: ep.tcp, mqtts: ep.tls, store: store.dialect, timeseries: series.kind, broker: broker.mode }, 'cloud started');
@@ -118,6 +129,7 @@ export async function startCloud(input: CloudConfigInput | CloudConfig, opts: St
       series,
       broker,
       ingest,
+      console: consoleModule,
       logger,
       stop: () => (stopping ??= stopAll().then(() => log.info('cloud stopped'))),
     };

@@ -50,7 +50,7 @@ as_pg() {
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 start_influx() {
-  local d="$DIR/influx"
+  local d="$DIR/influx-$INFLUX_PORT"
   if alive "$d/influxd.pid" && curl -fs -o /dev/null "http://127.0.0.1:$INFLUX_PORT/ping"; then
     log "InfluxDB already running on $INFLUX_PORT"
     return
@@ -116,7 +116,7 @@ start_pg() {
 }
 
 stop_influx() {
-  local d="$DIR/influx" pid
+  local d="$DIR/influx-$INFLUX_PORT" pid
   if [ -f "$d/influxd.pid" ]; then
     pid="$(cat "$d/influxd.pid")"
     if kill -0 "$pid" 2>/dev/null; then
@@ -161,7 +161,7 @@ case "${1:-}" in
     rm -f "$ENV_FILE"
     ;;
   status)
-    if alive "$DIR/influx/influxd.pid"; then echo "influxdb: running (pid $(cat "$DIR/influx/influxd.pid"))"; else echo "influxdb: stopped"; fi
+    if alive "$DIR/influx-$INFLUX_PORT/influxd.pid"; then echo "influxdb: running (pid $(cat "$DIR/influx-$INFLUX_PORT/influxd.pid"))"; else echo "influxdb: stopped"; fi
     if bin="$(pg_bin)" && as_pg "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; then echo "postgresql: running"; else echo "postgresql: stopped"; fi
     ;;
   *)

@@ -9,6 +9,8 @@ have_cmd socat || need+=(socat)
 have_cmd mbpoll || need+=(mbpoll)
 /usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1 || need+=(python3-pymodbus)
 have_cmd pdftotext || need+=(poppler-utils)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+have_cmd ffmpeg || need+=(ffmpeg)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 
 if ((${#need[@]})); then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: system packages, npm dependencies, type check, test servers, then every test file.
-# Usage: npm test [-- FILE_OR_DIR ...]   (default: test/unit test/integration)
+# Usage: npm test [-- FILE_OR_DIR ...]   (default: test/unit test/integration test/e2e)
 # Servers the tests need (InfluxDB, PostgreSQL) are started on loopback high ports and stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,10 @@ bash scripts/setup-system.sh
 bash scripts/setup-node.sh
 
 echo "== type check"
-node_modules/.bin/tsc --noEmit -p .
+npm run -s typecheck
+
+echo "== build the web apps (tablet app, console)"
+npm run -s build
 
 echo "== starting test servers (InfluxDB, PostgreSQL)"
 bash scripts/services.sh start
@@ -16,7 +19,7 @@ trap 'bash scripts/services.sh stop' EXIT
 set -a; source .tmp/services/env; set +a
 
 targets=("$@")
-((${#targets[@]})) || targets=(test/unit test/integration)
+((${#targets[@]})) || targets=(test/unit test/integration test/e2e)
 mapfile -t files < <(find "${targets[@]}" -name '*.test.ts' | sort)
 echo "== ${#files[@]} test files"
 node --import tsx --test --test-concurrency=2 --test-timeout=180000 "${files[@]}"

@@ -1,28 +1,42 @@
 /** The cloud REST API (Express 4): one router per resource, JSON errors from the catalogue. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { permit } from '../auth/http.js';
 import type { ApiContext } from './context.js';
 import { deadLettersRouter } from './dead-letters.js';
 import { errorHandler, notFound } from './errors.js';
 import { enrolRouter, gatewaysRouter } from './gateways.js';
 import { historyRouter } from './history.js';
 import { metricsRouter } from './metrics.js';
+import { consoleApp } from '../web/serve.js';
 
-export function createApiApp(ctx: ApiContext, log: Logger): express.Express {
+/** The console (cloud/supervision/console.ts): who calls, and its routes. Every route declares a permission. */
+export interface ApiConsole {
+  authenticate: RequestHandler;
+  trustProxy: boolean | number;
+  mount(app: express.Express): void;
+}
+
+export function createApiApp(ctx: ApiContext, log: Logger, consoleApi?: ApiConsole): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', consoleApi?.trustProxy ?? false);
   app.use(express.json({ limit: '64kb' }));
-  app.get('/api/health', (_req, res) => {
+  if (consoleApi) app.use(consoleApi.authenticate);
+  app.get('/api/health', permit('public'), (_req, res) => {
     res.json({ status: 'ok', uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000), store: ctx.store.dialect, timeseries: ctx.series.kind, broker: ctx.broker.mode });
   });
-  app.use('/api/enrol', enrolRouter(ctx));
+  consoleApi?.mount(app);
+  app.use('/api/enrol', permit('public'), enrolRouter(ctx));
+  // These guard themselves (requireAdmin): admin token, or a session with the permission in LEGACY_ROUTE_PERMISSIONS.
   app.use('/api/gateways', gatewaysRouter(ctx));
   app.use('/api/gateways', historyRouter(ctx));
   app.use('/api/dead-letters', deadLettersRouter(ctx));
-  app.use('/metrics', metricsRouter(ctx));
+  app.use('/metrics', permit('public'), metricsRouter(ctx));
+  app.use(permit('public'), consoleApp()); // the web console (cloud/web/dist) at /, with SPA fallback; public: the login page and assets
   app.use(notFound);
   app.use(errorHandler(log));
   return app;
@@ -33,8 +47,8 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(ctx: ApiContext, opts: { host: string; port: number; log: Logger }): Promise<RunningApi> {
-  const server = http.createServer(createApiApp(ctx, opts.log));
+export async function startApi(ctx: ApiContext, opts: { host: string; port: number; log: Logger; console?: ApiConsole }): Promise<RunningApi> {
+  const server = http.createServer(createApiApp(ctx, opts.log, opts.console));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

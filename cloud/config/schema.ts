@@ -100,6 +100,90 @@ const externalBroker = z
   })
   .strict();
 
+/** Console 4A: sessions, password rules, lockout, login rate limit, field encryption, OIDC. */
+const oidcConfig = z
+  .object({
+    /** The customs identity provider's issuer URL (discovery at /.well-known/openid-configuration). */
+    issuer: z.url({ protocol: /^https?$/ }),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1).optional(),
+    /** Absolute URL of GET /api/auth/oidc/callback as registered at the IdP. */
+    redirectUri: z.url({ protocol: /^https?$/ }),
+    scopes: z.string().min(1).default('openid email profile'),
+    /** An unknown subject: map to the user with the same e-mail, or create a pending account. */
+    unknownSubject: z.enum(['pending', 'email']).default('pending'),
+    /** Where the browser lands after a login without returnTo. */
+    postLoginRedirect: z.string().regex(/^\/(?!\/)/, 'a path on this site').default('/'),
+    /** Button label on the login page. */
+    label: z.string().min(1).default('海关统一身份认证'),
+    /** Allow an http:// issuer (tests, a lab IdP); never in production. */
+    allowHttp: z.boolean().default(false),
+  })
+  .strict();
+
+const authConfig = z
+  .object({
+    /** Keys session ids (HMAC-SM3) before they are stored; generated under dataDir when omitted (set it for several replicas). */
+    sessionSecret: secret.optional(),
+    /** SM4 key for sensitive fields, 32 hex digits; generated under dataDir/keys when omitted (set it for several replicas). */
+    fieldKey: z.string().regex(/^[0-9a-fA-F]{32}$/, '32 hex digits (16 bytes)').optional(),
+    /** Express "trust proxy": true behind a reverse proxy that sets X-Forwarded-For/-Proto. */
+    trustProxy: z.union([z.boolean(), z.number().int().min(0)]).default(false),
+    session: z
+      .object({
+        cookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('qs_session'),
+        csrfCookieName: z.string().regex(/^[A-Za-z0-9_-]+$/).default('qs_csrf'),
+        /** "auto": Secure when the request came over https. */
+        secure: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+        idleMinutes: z.number().positive().max(24 * 60).default(30),
+        absoluteHours: z.number().positive().max(24 * 30).default(12),
+      })
+      .strict()
+      .default({ cookieName: 'qs_session', csrfCookieName: 'qs_csrf', secure: 'auto', idleMinutes: 30, absoluteHours: 12 }),
+    password: z
+      .object({
+        minLength: z.number().int().min(8).max(128).default(10),
+        /** Of lower case, upper case, digits, other characters. */
+        minClasses: z.number().int().min(1).max(4).default(3),
+        scrypt: z
+          .object({ N: z.number().int().min(1024).max(1 << 20).default(16384), r: z.number().int().min(1).max(32).default(8), p: z.number().int().min(1).max(16).default(1) })
+          .strict()
+          .default({ N: 16384, r: 8, p: 1 }),
+      })
+      .strict()
+      .default({ minLength: 10, minClasses: 3, scrypt: { N: 16384, r: 8, p: 1 } }),
+    lockout: z
+      .object({ maxFailures: z.number().int().min(1).max(100).default(5), lockMinutes: z.number().positive().max(24 * 60).default(15) })
+      .strict()
+      .default({ maxFailures: 5, lockMinutes: 15 }),
+    /** Login attempts per IP + username in a sliding window (per replica). */
+    loginRateLimit: z
+      .object({ max: z.number().int().min(1).max(10_000).default(10), windowSeconds: z.number().int().min(1).max(86_400).default(60) })
+      .strict()
+      .default({ max: 10, windowSeconds: 60 }),
+    /** Creates this system administrator at start when no user exists yet. */
+    bootstrapAdmin: z.object({ username: z.string().min(3).max(64), password: z.string().min(10) }).strict().optional(),
+    oidc: oidcConfig.optional(),
+  })
+  .strict();
+
+/** Console supervision work: evidence files, monitoring, quarantine rules. */
+const supervisionConfig = z
+  .object({
+    /** Evidence photos, under dataDir. */
+    evidenceDir: z.string().min(1).default('evidence'),
+    maxPhotoBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** How often the store is read for new alarms and gateway state changes (pushed to the console). */
+    pollMs: z.number().int().min(50).max(60_000).default(1000),
+    /** A device whose newest reading is older than this is shown stale. */
+    deviceStaleMs: z.number().int().min(1000).default(5 * 60 * 1000),
+    /** Last ports of call that make a boarding quarantine the suggestion (UN/LOCODE or names). */
+    riskPorts: z.array(z.string().min(1)).default([]),
+    /** Queue-call commands expire at the edge after this long. */
+    queueCallTtlMs: z.number().int().min(1000).max(3_600_000).default(120_000),
+  })
+  .strict();
+
 export const cloudConfigSchema = z
   .object({
     version: z.literal(CLOUD_CONFIG_VERSION).default(CLOUD_CONFIG_VERSION),
@@ -129,12 +213,17 @@ export const cloudConfigSchema = z
       .object({ tokenTtlHours: z.number().positive().max(24 * 365).default(72) })
       .strict()
       .default({ tokenTtlHours: 72 }),
+    auth: authConfig.default(() => authConfig.parse({})),
+    supervision: supervisionConfig.default(() => supervisionConfig.parse({})),
   })
   .strict();
 
 export type CloudConfigInput = z.input<typeof cloudConfigSchema>;
 export type CloudConfig = z.output<typeof cloudConfigSchema>;
 export type StoreConfig = CloudConfig['store'];
+export type AuthConfig = CloudConfig['auth'];
+export type OidcConfig = NonNullable<AuthConfig['oidc']>;
+export type SupervisionConfig = CloudConfig['supervision'];
 export type SeriesConfig = CloudConfig['timeseries'];
 export type InfluxConfig = Extract<SeriesConfig, { driver: 'influx' }>;
 export type BrokerConfig = CloudConfig['broker'];
