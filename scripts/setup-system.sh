@@ -11,6 +11,13 @@ have_cmd mbpoll || need+=(mbpoll)
 have_cmd pdftotext || need+=(poppler-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 have_cmd ffmpeg || need+=(ffmpeg)
+# RTSP test streams (gst-rtsp-server through python3-gi) for the camera tests
+/usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer" >/dev/null 2>&1 \
+  || need+=(python3-gi gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools)
+[ -e /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstvideoparsersbad.so ] || need+=(gstreamer1.0-plugins-bad)
+[ -e /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so ] || need+=(gstreamer1.0-plugins-ugly)
+[ -e /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstlibav.so ] || need+=(gstreamer1.0-libav gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 
 if ((${#need[@]})); then
