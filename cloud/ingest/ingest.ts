@@ -40,6 +40,8 @@ export interface IngestDeps {
   concurrency: number;
   maxQueued: number;
   now?: () => number;
+  /** Called after a telemetry batch is in the time-series store and before its SQL commit (chaos.ts). */
+  afterSeriesWrite?: () => void;
 }
 
 /** Bytes of a dead-lettered payload kept for a person to read. */
@@ -178,6 +180,7 @@ export class Ingest {
         throw e;
       }
       this.m.points_written_total += env.items.length;
+      this.d.afterSeriesWrite?.();
     }
     // 3. the ledger row and the SQL items, in one transaction.
     const outcome = await this.d.store.recordBatch(env, this.now());

@@ -8,8 +8,13 @@
  * latest: the newest reading of each device/point, updated in the same transaction as the batch.
  * events: alarms raised/cleared, health changes, operator writes.
  * device_health: the current health of each device (history is in events).
- * kv: small gateway state (schema notes, later the sync watermark).
+ * kv: small gateway state (schema notes, the sync cursors, settings changed by cloud commands).
+ * survey_*: the draft survey's vessel library, sessions, captures, audit, photos (edge/survey/schema.ts).
+ * outbox, commands: sync to the cloud (edge/store/outbox-schema.ts).
  */
+import { SURVEY_MIGRATION_1 } from '../survey/schema.js';
+import { OUTBOX_MIGRATION } from './outbox-schema.js';
+
 export const MIGRATIONS: readonly string[] = [
   // 1: initial schema
   `
@@ -66,4 +71,8 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: draft survey tables
+  SURVEY_MIGRATION_1,
+  // 3: outbox and commands (sync to the cloud, edge/store/outbox-schema.ts)
+  OUTBOX_MIGRATION,
 ];

@@ -28,7 +28,8 @@ export interface HistoryQuery {
   order?: 'asc' | 'desc';
 }
 
-export type EventKind = 'alarm' | 'health' | 'write' | 'device' | 'gateway';
+/** What happened: device life (alarm … gateway), or a camera detection (edge/vision: plate … draft). */
+export type EventKind = 'alarm' | 'health' | 'write' | 'device' | 'gateway' | 'plate' | 'container' | 'ocr' | 'face' | 'draft';
 export type EventSeverity = 'info' | 'warning' | 'critical';
 
 export interface StoredEvent {
@@ -59,6 +60,12 @@ export interface DeviceHealthRow {
   detail: string | null;
   since: number;
   updated: number;
+}
+
+/** Rows `prune` must keep: ids at or above these bounds (not yet acknowledged by the cloud). */
+export interface PruneKeep {
+  readingsFromId?: number;
+  eventsFromId?: number;
 }
 
 export interface StoreOptions {
@@ -129,8 +136,9 @@ export class EdgeStore {
       maxId: db.prepare('SELECT max(id) FROM readings').pluck(),
       latestAll: db.prepare('SELECT reading_id AS id, device, point, ts, value, text, quality, reason, detail FROM latest'),
       series: db.prepare('SELECT device, point FROM latest'),
-      pruneSeries: db.prepare('DELETE FROM readings WHERE rowid IN (SELECT rowid FROM readings WHERE device = ? AND point = ? AND ts < ? LIMIT ?)'),
-      pruneEvents: db.prepare('DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE ts < ? ORDER BY ts LIMIT ?)'),
+      pruneSeries: db.prepare('DELETE FROM readings WHERE rowid IN (SELECT rowid FROM readings WHERE device = ? AND point = ? AND ts < ? AND id < ? LIMIT ?)'),
+      pruneEvents: db.prepare('DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE ts < ? AND id < ? ORDER BY ts LIMIT ?)'),
+      maxEventId: db.prepare('SELECT max(id) FROM events').pluck(),
       insertEvent: db.prepare('INSERT INTO events (ts, device, kind, severity, point, message, data) VALUES (?,?,?,?,?,?,?)'),
       eventsRecent: db.prepare('SELECT * FROM events WHERE ts >= ? ORDER BY id DESC LIMIT ?'),
       eventsDevice: db.prepare('SELECT * FROM events WHERE device = ? AND ts >= ? ORDER BY id DESC LIMIT ?'),
@@ -244,22 +252,25 @@ export class EdgeStore {
   /**
    * Deletes readings and events older than `cutoffTs`, series by series in small chunks (through the
    * series index), yielding to the event loop between chunks so polling never stalls.
-   * When sync lands, this must also keep rows the cloud has not acknowledged (see schema.ts).
+   * `keep` protects rows the cloud has not acknowledged (ids at or above the bounds, see edge/sync), and
+   * the newest row of each table always stays, so ids never restart from 1 (the sync pages by id).
    */
-  async prune(cutoffTs: number, chunk = 5000): Promise<{ readings: number; events: number }> {
+  async prune(cutoffTs: number, chunk = 5000, keep: PruneKeep = {}): Promise<{ readings: number; events: number }> {
     let readings = 0;
     let events = 0;
+    const readingsBelow = Math.min(keep.readingsFromId ?? Number.MAX_SAFE_INTEGER, this.maxReadingId());
+    const eventsBelow = Math.min(keep.eventsFromId ?? Number.MAX_SAFE_INTEGER, (this.stmt.maxEventId.get() as number | null) ?? 0);
     const series = this.stmt.series.all() as { device: string; point: string }[];
     for (const s of series) {
       for (;;) {
-        const n = this.stmt.pruneSeries.run(s.device, s.point, cutoffTs, chunk).changes;
+        const n = this.stmt.pruneSeries.run(s.device, s.point, cutoffTs, readingsBelow, chunk).changes;
         readings += n;
         if (n < chunk) break;
         await new Promise((r) => setImmediate(r));
       }
     }
     for (;;) {
-      const n = this.stmt.pruneEvents.run(cutoffTs, chunk).changes;
+      const n = this.stmt.pruneEvents.run(cutoffTs, eventsBelow, chunk).changes;
       events += n;
       if (n < chunk) break;
       await new Promise((r) => setImmediate(r));

@@ -233,8 +233,8 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number; inp
 }
 
 /** A long-running child with its output collected; `stop()` kills it by its own pid. */
-export function spawnChild(cmd: string, args: string[]): { child: ChildProcess; output(): string; stop(signal?: NodeJS.Signals): Promise<void> } {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnChild(cmd: string, args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; output(): string; stop(signal?: NodeJS.Signals): Promise<void> } {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
