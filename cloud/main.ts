@@ -17,8 +17,10 @@ import { loadCloudConfig, parseCloudConfig } from './config/load.js';
 import type { CloudConfig, CloudConfigInput } from './config/schema.js';
 import { GatewayService } from './gateways/service.js';
 import { Ingest } from './ingest/ingest.js';
+import { chaosAfterSeriesWrite } from './ingest/chaos.js';
 import { createLogger, type CloudLogger } from './logger.js';
 import { startApi } from './api/server.js';
+import { TradeService } from './trade/service.js';
 import { startConsole, type ConsoleModule } from './supervision/console.js';
 import type { CloudStore } from './store/cloud-store.js';
 import { openStore } from './store/open.js';
@@ -41,6 +43,8 @@ export interface RunningCloud {
   ingest: Ingest;
   /** 4A, supervision work and push (the console's server side). */
   console: ConsoleModule;
+  /** Foreign-trade monitoring (statistics, forecasts, warnings, risk and tags) over its DuckDB store. */
+  trade: TradeService;
   logger: CloudLogger;
   stop(): Promise<void>;
 }
@@ -48,6 +52,8 @@ export interface RunningCloud {
 export interface StartOptions {
   /** Where logs go (tests pass a sink); stdout by default. */
   logDestination?: DestinationStream;
+  /** Fault injection for the chaos tests (ingest/chaos.ts); only main() sets it, from the environment. */
+  afterSeriesWrite?: () => void;
 }
 
 /** Starts the whole cloud service; `config` is validated here (a CloudConfig passes through unchanged). */
@@ -101,14 +107,19 @@ export async function startCloud(input: CloudConfigInput | CloudConfig, opts: St
       log: logger.forModule('ingest'),
       concurrency: config.ingest.concurrency,
       maxQueued: config.ingest.maxQueued,
+      ...(opts.afterSeriesWrite ? { afterSeriesWrite: opts.afterSeriesWrite } : {}),
     });
     stops.push(['ingest', () => ingest.stop()]);
     await broker.consume(ingest.accept);
 
+    // Foreign-trade monitoring: its own analytical store (DuckDB) beside the cloud's data.
+    const trade = await TradeService.open({ dataDir: path.resolve(config.dataDir, 'trade') });
+    stops.push(['trade', () => trade.close()]);
+
     const consoleModule = await startConsole({ config, store, series, broker, log: (m) => logger.forModule(m) });
     let api: Awaited<ReturnType<typeof startApi>>;
     try {
-      api = await startApi({ store, series, gateways, broker, ingest, adminToken: config.admin.token, startedAt }, { host: config.api.host, port: config.api.port, log: logger.forModule('api'), console: consoleModule });
+      api = await startApi({ store, series, gateways, broker, ingest, adminToken: config.admin.token, startedAt }, { host: config.api.host, port: config.api.port, log: logger.forModule('api'), console: consoleModule, trade });
     } catch (e) {
       await consoleModule.stop();
       throw e;
@@ -130,6 +141,7 @@ export async function startCloud(input: CloudConfigInput | CloudConfig, opts: St
       broker,
       ingest,
       console: consoleModule,
+      trade,
       logger,
       stop: () => (stopping ??= stopAll().then(() => log.info('cloud stopped'))),
     };
@@ -148,7 +160,9 @@ async function main(): Promise<void> {
   }
   let cloud: RunningCloud;
   try {
-    cloud = await startCloud(loadCloudConfig(file));
+    const chaos = chaosAfterSeriesWrite(process.env);
+    if (chaos) console.error('CHAOS: QS_CHAOS_KILL_AFTER_SERIES_WRITES is set; this process will kill itself after a time-series write');
+    cloud = await startCloud(loadCloudConfig(file), chaos ? { afterSeriesWrite: chaos } : {});
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);
@@ -165,3 +179,4 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) void main();
+

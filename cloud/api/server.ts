@@ -11,6 +11,8 @@ import { enrolRouter, gatewaysRouter } from './gateways.js';
 import { historyRouter } from './history.js';
 import { metricsRouter } from './metrics.js';
 import { consoleApp } from '../web/serve.js';
+import { createTradeRouter } from '../trade/router.js';
+import type { TradeService } from '../trade/service.js';
 
 /** The console (cloud/supervision/console.ts): who calls, and its routes. Every route declares a permission. */
 export interface ApiConsole {
@@ -19,13 +21,15 @@ export interface ApiConsole {
   mount(app: express.Express): void;
 }
 
-export function createApiApp(ctx: ApiContext, log: Logger, consoleApi?: ApiConsole): express.Express {
+export function createApiApp(ctx: ApiContext, log: Logger, consoleApi?: ApiConsole, trade?: TradeService): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', consoleApi?.trustProxy ?? false);
-  app.use(express.json({ limit: '64kb' }));
   if (consoleApi) app.use(consoleApi.authenticate);
+  // Trade monitoring parses its own bodies (batch loads are large, and only for callers allowed to load).
+  if (trade) app.use('/api/trade', createTradeRouter({ trade, guard: permit }));
+  app.use(express.json({ limit: '64kb' }));
   app.get('/api/health', permit('public'), (_req, res) => {
     res.json({ status: 'ok', uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000), store: ctx.store.dialect, timeseries: ctx.series.kind, broker: ctx.broker.mode });
   });
@@ -47,8 +51,8 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(ctx: ApiContext, opts: { host: string; port: number; log: Logger; console?: ApiConsole }): Promise<RunningApi> {
-  const server = http.createServer(createApiApp(ctx, opts.log, opts.console));
+export async function startApi(ctx: ApiContext, opts: { host: string; port: number; log: Logger; console?: ApiConsole; trade?: TradeService }): Promise<RunningApi> {
+  const server = http.createServer(createApiApp(ctx, opts.log, opts.console, opts.trade));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

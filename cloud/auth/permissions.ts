@@ -40,6 +40,9 @@ export const PERMISSIONS = [
   'ops.read',
   'audit.read',
   'audit.verify',
+  'trade.read',
+  'trade.load',
+  'trade.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -51,7 +54,7 @@ export type RouteAccess = Permission | 'public';
  * but cannot read the audit log; the auditor reads it but changes nothing.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  sysadmin: ['auth.self', 'users.read', 'users.manage', 'orgs.read', 'orgs.manage', 'gateways.manage', 'devices.read', 'alarms.read', 'queue.manage', 'patrol.manage', 'ops.read', 'audit.verify'],
+  sysadmin: ['auth.self', 'users.read', 'users.manage', 'orgs.read', 'orgs.manage', 'gateways.manage', 'devices.read', 'alarms.read', 'queue.manage', 'patrol.manage', 'ops.read', 'audit.verify', 'trade.load'],
   command: [
     'auth.self', 'orgs.read', 'devices.read', 'alarms.read', 'alarms.ack',
     'tasks.read', 'tasks.create', 'tasks.assign', 'tasks.rules',
@@ -59,6 +62,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'quarantine.read', 'quarantine.declare', 'quarantine.decide',
     'queue.read', 'queue.ticket', 'queue.call', 'queue.manage',
     'patrol.view', 'patrol.read', 'notices.send', 'ops.read',
+    'trade.read', 'trade.manage',
   ],
   inspector: [
     'auth.self', 'orgs.read', 'devices.read', 'alarms.read', 'alarms.ack',
@@ -67,7 +71,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'queue.read', 'queue.call', 'patrol.view',
   ],
   enterprise: ['auth.self', 'orgs.read', 'tasks.read', 'appointments.read', 'appointments.book', 'quarantine.read', 'quarantine.declare', 'quarantine.ballast', 'queue.read', 'queue.ticket'],
-  auditor: ['auth.self', 'orgs.read', 'tasks.read', 'appointments.read', 'quarantine.read', 'patrol.read', 'ops.read', 'audit.read', 'audit.verify'],
+  auditor: ['auth.self', 'orgs.read', 'tasks.read', 'appointments.read', 'quarantine.read', 'patrol.read', 'ops.read', 'audit.read', 'audit.verify', 'trade.read'],
 };
 
 /** Roles of customs staff (may be combined); `enterprise` stands alone and needs an enterprise. */

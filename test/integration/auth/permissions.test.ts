@@ -28,6 +28,7 @@ for (const dialect of DIALECTS) {
         { store: cloud.store, series: cloud.series, gateways: undefined as never, broker: cloud.broker, ingest: cloud.ingest, adminToken: 'x'.repeat(20), startedAt: 0 },
         cloud.logger.forModule('walk'),
         cloud.console,
+        cloud.trade,
       );
       routes = listRoutes(app);
     });
@@ -42,7 +43,7 @@ for (const dialect of DIALECTS) {
       for (const r of spa) assert.match(r.path, /\(\?!api/, `${r.path} must exclude /api`);
       const pub = routes.filter((r) => r.access === 'public' && !r.path.startsWith('/^')).map((r) => `${r.method} ${r.path}`).sort();
       assert.deepEqual(pub, ['GET /api/auth/config', 'GET /api/auth/oidc/callback', 'GET /api/auth/oidc/start', 'GET /api/health', 'GET /metrics', 'POST /api/auth/login', 'POST /api/enrol'].sort());
-      for (const p of ['POST /api/gateways', 'GET /api/gateways/:gw/latest', 'GET /api/dead-letters', 'POST /api/users', 'GET /api/audit', 'POST /api/queue/tickets/:id/call']) {
+      for (const p of ['POST /api/gateways', 'GET /api/gateways/:gw/latest', 'GET /api/dead-letters', 'POST /api/users', 'GET /api/audit', 'POST /api/queue/tickets/:id/call', 'POST /api/trade/stats/query', 'POST /api/trade/load/batch', 'POST /api/trade/risk/rulesets']) {
         assert.ok(routes.some((r) => `${r.method} ${r.path}` === p), `${p} is walked`);
       }
     });

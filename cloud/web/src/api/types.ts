@@ -40,7 +40,9 @@ export type Permission =
   | 'ops.read'
   | 'audit.read'
   | 'audit.verify'
-  | 'trade.read';
+  | 'trade.read'
+  | 'trade.load'
+  | 'trade.manage';
 
 export interface Org {
   id: string;
