@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
 bash scripts/setup-node.sh
+npm run -s build
 exec node --import tsx scripts/demo.ts "$@"

@@ -1,17 +1,31 @@
 /**
- * `npm run demo`: simulated quay instruments + an edge gateway polling them, on loopback.
- * Prints the gateway's API URL and the simulator's control URL; Ctrl-C stops everything.
- *   --seconds N   stop by itself after N seconds (a smoke run)
+ * `npm run demo`: the cloud (embedded broker, SQLite store, embedded time-series), simulated quay
+ * instruments, and an edge gateway that polls them and syncs to the cloud — all on loopback.
+ * The gateway enrols with a one-time token, as a real one does. Prints every URL; Ctrl-C stops all.
+ *   --seconds N   stop by itself after N seconds (a smoke run; prints what the cloud received)
  *   --port P      gateway API port (default 18080; 0 = any free port)
+ *   --cloud-port P  cloud API and console port (default 18090)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { startCloud, type RunningCloud } from '../cloud/main.js';
+import { hashPassword } from '../edge/flows/auth.js';
 import { ROOT, gatewayConfig, startDaemon, startSimulator, type Daemon, type Simulator } from './lib/stack.js';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string' }, port: { type: 'string', default: '18080' } } });
+const { values: args } = parseArgs({
+  options: { seconds: { type: 'string' }, port: { type: 'string', default: '18080' }, 'cloud-port': { type: 'string', default: '18090' } },
+});
 const dir = path.join(ROOT, '.tmp', 'demo');
+// Every demo starts from a clean quay: a new cloud, a gateway that enrols afresh.
+fs.rmSync(dir, { recursive: true, force: true });
 fs.mkdirSync(dir, { recursive: true });
+const GATEWAY_ID = 'gw-demo-quay3';
+const adminToken = randomBytes(18).toString('base64url');
+const consoleAdmin = { username: 'admin', password: 'Quayside-demo-2026' };
+let cloud: RunningCloud | undefined;
 
 const simConfig = JSON.parse(fs.readFileSync(path.join(ROOT, 'edge/simulators/demo.json'), 'utf8'));
 let sim: Simulator | undefined;
@@ -20,14 +34,58 @@ let gw: Daemon | undefined;
 async function stop(): Promise<void> {
   await gw?.stop();
   await sim?.stop();
+  await cloud?.stop();
 }
 
 try {
+  cloud = await startCloud(
+    {
+      version: 1,
+      dataDir: path.join(dir, 'cloud'),
+      log: { level: 'info' },
+      api: { host: '127.0.0.1', port: Number(args['cloud-port']) },
+      admin: { token: adminToken },
+      broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0 },
+      auth: { bootstrapAdmin: consoleAdmin },
+    },
+    { logDestination: pino.destination({ dest: path.join(dir, 'cloud.log'), mkdir: true, sync: false }) },
+  );
+  const created = await fetch(`${cloud.url}/api/gateways`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify({ id: GATEWAY_ID, name: '演示码头 3 号泊位 / Demo quay 3' }),
+  });
+  if (created.status !== 201) throw new Error(`cloud refused to create the gateway: ${created.status} ${await created.text()}`);
+  const { enrolToken } = (await created.json()) as { enrolToken: string };
+
   sim = await startSimulator(dir, simConfig);
-  const cfg = { ...gatewayConfig(sim.endpoints, { dataDir: path.join(dir, 'data'), logLevel: 'info', apiPort: Number(args.port) }), gateway: { id: 'gw-demo-quay3', name: '演示码头 3 号泊位 / Demo quay 3' } };
+  const cfg = {
+    ...gatewayConfig(sim.endpoints, { dataDir: path.join(dir, 'data'), logLevel: 'info', apiPort: Number(args.port) }),
+    gateway: { id: GATEWAY_ID, name: '演示码头 3 号泊位 / Demo quay 3' },
+    cloud: { enrolment: { url: cloud.url, token: enrolToken } },
+    flows: {
+      enabled: true,
+      credentialSecret: randomBytes(18).toString('base64url'),
+      adminUsers: [{ username: 'admin', passwordHash: await hashPassword(consoleAdmin.password) }],
+    },
+  };
   const cfgFile = path.join(dir, 'gateway.json');
   fs.writeFileSync(cfgFile, JSON.stringify(cfg, null, 2));
   gw = await startDaemon(cfgFile);
+  // The demo ship's particulars, hydrostatics and tank tables, so a survey can start at once
+  // (importing the same files again returns the stored version).
+  const file = (name: string) => ({ name, text: fs.readFileSync(path.join(ROOT, 'test/fixtures/edge-survey', name), 'utf8') });
+  const imported = await gw.post('/api/survey/vessels/import-csv', {
+    valid_from: '2026-01-01',
+    operator: 'demo',
+    files: {
+      particulars: file('particulars.csv'),
+      hydrostatics: file('hydrostatics.csv'),
+      tanks: file('tanks.csv'),
+      tank_tables: [file('tank-tables.csv'), file('fpt-level.csv'), file('fw-level.csv')],
+    },
+  });
+  if (imported.status >= 300) throw new Error(`vessel import failed: ${JSON.stringify(imported.body)}`);
 } catch (e) {
   console.error(`demo: cannot start: ${(e as Error).message}`);
   await stop();
@@ -36,6 +94,10 @@ try {
 
 console.log(`
 Quayside demo is running.
+  Cloud console      ${cloud!.url}/            (log in as ${consoleAdmin.username} / ${consoleAdmin.password})
+  Cloud API          ${cloud!.url}/api/gateways/${GATEWAY_ID}/latest   (Authorization: Bearer ${adminToken})
+  Node-RED editor    ${gw.url}/flows/admin/   (admin / ${consoleAdmin.password})
+  Inspector's tablet ${gw.url}/            (draft survey 水尺计重; vessel CHANGJIANG PIONEER is loaded)
   Edge gateway API   ${gw.url}/api/health
                      ${gw.url}/api/devices
                      ${gw.url}/api/devices/draft-gauge/latest
@@ -54,6 +116,12 @@ const done = new Promise<void>((resolve) => {
 await done;
 if (args.seconds) {
   const health = await gw.get('/api/health').catch(() => undefined);
-  console.log(JSON.stringify(health?.devices?.map((d: { id: string; state: string }) => `${d.id}:${d.state}`) ?? health));
+  console.log('edge devices:', JSON.stringify(health?.devices?.map((d: { id: string; state: string }) => `${d.id}:${d.state}`) ?? health));
+  const auth = { authorization: `Bearer ${adminToken}` };
+  const gateway = await fetch(`${cloud!.url}/api/gateways/${GATEWAY_ID}`, { headers: auth }).then((r) => r.json());
+  const latest = (await fetch(`${cloud!.url}/api/gateways/${GATEWAY_ID}/latest`, { headers: auth }).then((r) => r.json())) as unknown;
+  const rows = (latest as { rows?: unknown[] })?.rows ?? [];
+  console.log('cloud gateway:', JSON.stringify(gateway));
+  console.log(`cloud latest values: ${rows.length} points`, JSON.stringify(rows.slice(0, 3)));
 }
 await stop();

@@ -14,7 +14,7 @@ DIR="$ROOT/.tmp/services"
 INFLUX_PORT="${QS_SERVICES_INFLUX_PORT:-18086}"
 INFLUX_RPC_PORT="${QS_SERVICES_INFLUX_RPC_PORT:-18088}"
 PG_PORT="${QS_SERVICES_PG_PORT:-15432}"
-ENV_FILE="$DIR/env"
+ENV_FILE="${QS_SERVICES_ENV_FILE:-$DIR/env}"
 # PostgreSQL runs as the postgres user, which must be able to reach its data folder: the checkout may
 # sit under a folder only root can enter, so the cluster lives under /tmp (world-traversable).
 PG_DIR="${QS_SERVICES_PG_DIR:-/tmp/quayside-test-pg-$PG_PORT}"

@@ -27,6 +27,7 @@ export const ERRORS = {
   EDGE_WRITE_NOT_CONFIRMED: { message: 'value read back after a write differs from the value written', http: 502, retryable: true },
   EDGE_DEVICE_NOT_FOUND: { message: 'no device with that id', http: 404, retryable: false },
   EDGE_POINT_NOT_FOUND: { message: 'no point with that name on the device', http: 404, retryable: false },
+  EDGE_SNAPSHOT_NOT_FOUND: { message: 'no camera snapshot at that path', http: 404, retryable: false },
   EDGE_BAD_REQUEST: { message: 'request is invalid', http: 400, retryable: false },
   EDGE_STORE_WRITE: { message: 'readings could not be committed to the edge store', http: 500, retryable: true },
   EDGE_DEVICE_UNAVAILABLE: { message: 'device is disabled, has no driver, or the gateway is stopping', http: 503, retryable: true },

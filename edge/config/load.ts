@@ -101,6 +101,9 @@ export function validateConfig(raw: unknown, opts: LoadOptions & { file: string;
     profilesDir,
     buses: c.buses.map((b) => ({ ...b, path: path.resolve(baseDir, b.path) })),
     devices: c.devices.map((d) => (d.connection.type === 'serial' ? { ...d, connection: { ...d.connection, path: path.resolve(baseDir, d.connection.path) } } : d)),
+    // A camera's file source (not rtsp://) is a path like any other.
+    cameras: c.cameras.map((cam) => (/^rtsps?:\/\//.test(cam.url) || cam.url.startsWith('file:') ? cam : { ...cam, url: path.resolve(baseDir, cam.url) })),
+    ...(c.cloud?.broker.caFile ? { cloud: { ...c.cloud, broker: { ...c.cloud.broker, caFile: path.resolve(baseDir, c.cloud.broker.caFile) } } } : {}),
   };
   return deepFreeze({ file, config: resolved, profiles: scan.catalog, busSerial, migratedFrom: migrated.from });
 }
@@ -141,6 +144,12 @@ function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
   if (key === 'api') return ['host', 'port'];
   if (key === 'gateway') return ['id', 'name'];
   if (key === 'log') return ['level'];
+  if (key === 'cloud') return ['broker', 'credentials', 'enrolment', 'sync', 'retention'];
+  if (key === 'cloud.broker') return ['urls', 'caFile', 'protocolVersion', 'clientId', 'keepaliveS', 'connectTimeoutMs', 'reconnectMs', 'sessionExpiryS'];
+  if (key === 'cloud.credentials') return ['username', 'password'];
+  if (key === 'cloud.enrolment') return ['url', 'token'];
+  if (key === 'cloud.sync') return ['maxItems', 'maxBytes', 'window', 'liveSlots', 'ackTimeoutMs', 'stopGraceMs'];
+  if (key === 'cloud.retention') return ['budgetMB', 'checkEveryMs'];
   return [];
 }
 
