@@ -16,7 +16,7 @@ npm run -s build
 echo "== starting test servers (InfluxDB, PostgreSQL)"
 bash scripts/services.sh start
 trap 'bash scripts/services.sh stop' EXIT
-set -a; source .tmp/services/env; set +a
+set -a; source "${QS_SERVICES_ENV_FILE:-.tmp/services/env}"; set +a
 
 targets=("$@")
 ((${#targets[@]})) || targets=(test/unit test/integration test/e2e)
