@@ -4,7 +4,7 @@
  * sent down to the gateway with their results.
  */
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Card, Descriptions, Empty, Form, Input, Modal, Popconfirm, Radio, Space, Table, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, Descriptions, Empty, Form, Input, Modal, Popconfirm, Radio, Space, Table, Tag, Typography, type ButtonProps } from 'antd';
 import { useMemo, useState, type HTMLAttributes } from 'react';
 import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api/client.js';
@@ -62,6 +62,7 @@ function GatewayList() {
   const navigate = useNavigate();
   const list = useFetch<Gateway[]>('/api/monitor/gateways', undefined, { live: ['gateway', 'alarm'], pollMs: 30_000 });
   const [creating, setCreating] = useState(false);
+  const [saving, setSaving] = useState(false);
   const [ticket, setTicket] = useState<EnrolmentTicket | null>(null);
   const [form] = Form.useForm<{ id: string; name?: string }>();
   const admin = can('gateways.manage');
@@ -86,6 +87,7 @@ function GatewayList() {
   const create = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
+    setSaving(true);
     try {
       const tk = await api.post<EnrolmentTicket>('/api/gateways', { id: v.id.trim(), ...(v.name?.trim() ? { name: v.name.trim() } : {}) });
       setCreating(false);
@@ -94,6 +96,8 @@ function GatewayList() {
       list.reload();
     } catch (e) {
       void message.error(errorText(t, e));
+    } finally {
+      setSaving(false);
     }
   };
 
@@ -158,7 +162,16 @@ function GatewayList() {
           ]}
         />
       </Card>
-      <Modal open={creating} title={t('gw.create')} onOk={() => void create()} onCancel={() => setCreating(false)} okText={t('common.create')} destroyOnHidden>
+      <Modal
+        open={creating}
+        title={t('gw.create')}
+        onOk={() => void create()}
+        onCancel={() => setCreating(false)}
+        okText={t('common.create')}
+        confirmLoading={saving}
+        okButtonProps={{ 'data-testid': 'gw-create-ok' } as ButtonProps}
+        destroyOnHidden
+      >
         <Form form={form} layout="vertical">
           <Form.Item name="id" label={t('gw.id')} rules={[{ required: true, pattern: /^[a-z0-9][a-z0-9-]{1,62}$/, message: t('gw.idRule') }]} extra={t('gw.idRule')}>
             <Input placeholder="quay-3" data-testid="gw-create-id" />
