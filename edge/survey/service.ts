@@ -40,7 +40,7 @@ import { buildCase, completeReadings, listDeg, missingInputs, surveyIdFor, trueT
 import { requireReason, SurveyError, vesselIssueView } from './errors.js';
 import { loadOrCreateGatewayKey, type GatewayKey } from './keys.js';
 import { jsonClean, SURVEY_RECORD_FORMAT, type SurveyRecord } from './record.js';
-import { renderSurveyReport, type SurveyReportInput } from './report/index.js';
+import type { SurveyReportInput } from './report/index.js';
 import { MAX_NEXT_WINDOW_S, MAX_WINDOW_S, MIN_WINDOW_S, recordedDraft, sampleStats, windowSamples } from './stats.js';
 import {
   MARKS,
@@ -905,6 +905,8 @@ export class SurveyService {
     };
     if (row.record_json && row.signature_json) input.signature = { signature: JSON.parse(row.signature_json) as RecordSignature, record: JSON.parse(row.record_json) as unknown };
     try {
+      // pdfkit and sharp load on the first report, not with the gateway.
+      const { renderSurveyReport } = await import('./report/index.js');
       return await renderSurveyReport(input);
     } catch (error) {
       if (error instanceof QuaysideError) throw error;

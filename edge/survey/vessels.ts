@@ -11,7 +11,6 @@ import { importVesselCsv, type VesselCsvFiles } from '../../shared/vessel/assemb
 import type { Outcome } from '../../shared/vessel/errors.js';
 import { nextVersion, validateVesselRecord } from '../../shared/vessel/record.js';
 import type { VesselRecord } from '../../shared/vessel/schema.js';
-import { importVesselXlsx } from './vessel-import-xlsx.js';
 import { AuditLog } from './audit.js';
 import { SurveyError, vesselIssueView, type IssueView } from './errors.js';
 import type { VesselSummary } from './types.js';
@@ -67,6 +66,8 @@ export class VesselLibrary {
   }
 
   async importXlsx(data: Uint8Array, fileName: string, meta: ImportMeta): Promise<ImportResult> {
+    // ExcelJS loads on the first spreadsheet import, not with the gateway.
+    const { importVesselXlsx } = await import('./vessel-import-xlsx.js');
     const outcome = await importVesselXlsx(data, fileName, { version: 1, validFrom: meta.validFrom, ...(meta.note ? { note: meta.note } : {}) });
     return this.store(outcome, meta, fileName);
   }

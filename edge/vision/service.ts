@@ -2,13 +2,14 @@
  * The gateway's cameras: one ffmpeg ingest and one analysis loop per configured camera, over models
  * loaded once and shared. Models load in the background so the gateway (polling, the API) is up at
  * once; if they cannot load, the cameras stay off and the status says why. Detections go to the sink
- * (edge/vision/store-sink.ts: the store, then the bus).
+ * (edge/vision/store-sink.ts: the store, then the bus). onnxruntime, ffmpeg handling and the image
+ * libraries are imported only when a camera is configured: a gateway without cameras never loads them.
  */
 import type { Logger } from 'pino';
-import { Camera, type CameraStats } from './camera/camera.js';
+import type { Camera, CameraStats } from './camera/camera.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { EventSink } from './events.js';
-import { loadVisionModels, runCameraPipeline, type VisionModels } from './pipeline.js';
+import type { VisionModels } from './pipeline.js';
 
 export interface VisionSettings {
   blurFaces: boolean;
@@ -57,8 +58,11 @@ export class VisionService {
     const { settings, logger } = this.o;
     const t0 = Date.now();
     let models: VisionModels;
+    let pipeline: typeof import('./pipeline.js');
+    let cameraModule: typeof import('./camera/camera.js');
     try {
-      models = await (this.o.loadModels ?? (() => loadVisionModels(settings.threads ? { threads: settings.threads } : {})))();
+      [pipeline, cameraModule] = await Promise.all([import('./pipeline.js'), import('./camera/camera.js')]);
+      models = await (this.o.loadModels ?? (() => pipeline.loadVisionModels(settings.threads ? { threads: settings.threads } : {})))();
     } catch (e) {
       this.state = 'error';
       this.error = `models could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
@@ -68,11 +72,11 @@ export class VisionService {
     if (this.state === 'stopped') return;
     logger.info({ ms: Date.now() - t0, cameras: this.o.cameras.length }, 'vision models loaded');
     for (const cfg of this.o.cameras) {
-      const camera = new Camera({ ...cfg, analyses: [...cfg.analyses], ...(cfg.roi ? { roi: { ...cfg.roi } } : {}) }, { logger });
+      const camera = new cameraModule.Camera({ ...cfg, analyses: [...cfg.analyses], ...(cfg.roi ? { roi: { ...cfg.roi } } : {}) }, { logger });
       this.cameras.push(camera);
       camera.start();
       this.loops.push(
-        runCameraPipeline({
+        pipeline.runCameraPipeline({
           camera,
           models,
           sink: this.o.sink,
