@@ -14,7 +14,7 @@ import type { VisionDetection } from '../../../edge/bus.js';
 import { sm3Hex } from '../../../edge/vision/events.js';
 import { releaseSessions } from '../../../edge/vision/models/session.js';
 import { createGateway, quiet, startTestCloud, tmpDir, waitFor, writeGatewayConfig, type TestCloud } from '../sync/helpers.js';
-import { PLATE_TEXT, plateVideo } from './plate-video.js';
+import { PLATE_TEXT, plateVideo } from '../../../edge/vision/synthetic/plate-scene.js';
 
 const GW = 'gw-vision';
 let dir: string;

@@ -10,7 +10,7 @@ import { loadVisionModels, runCameraPipeline } from '../../../edge/vision/pipeli
 import { sm3Hex, type VisionEvent } from '../../../edge/vision/events.js';
 import { releaseSessions } from '../../../edge/vision/models/session.js';
 import { silentLogger } from '../../../edge/logger.js';
-import { PLATE_TEXT, plateVideo } from './plate-video.js';
+import { PLATE_TEXT, plateVideo } from '../../../edge/vision/synthetic/plate-scene.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qs-pipe-'));
 after(async () => {

@@ -1,9 +1,12 @@
-/** A short video of a blue plate (沪A·F2345) on a grey gate scene, made with canvas + ffmpeg for the vision tests. */
+/**
+ * A synthetic gate scene: a blue Chinese plate (沪A·F2345) on a grey background, rendered with canvas and
+ * encoded by ffmpeg as a short H.264 video. The demo's gate camera loops it; the vision tests read it.
+ */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
-import { ffmpegPath } from '../../../edge/vision/camera/ffmpeg.js';
+import { ffmpegPath } from '../camera/ffmpeg.js';
 
 export const PLATE_TEXT = '沪AF2345';
 
