@@ -175,6 +175,9 @@ test('initial and final survey from simulated instruments: engine-equal, signed,
   assert.ok(cargo > 45_000 && cargo < 56_000, `cargo ${cargo}`);
   assert.ok(s0.values.total_deductibles_t > s1.values.total_deductibles_t + 1000, 'ballast pumped out while loading');
   assert.ok(s1.values.trim_true_m < s0.values.trim_true_m, 'trim reduced by loading');
+  const fig = (v: typeof s0.values) =>
+    `QM ${v.quarter_mean_m} m, density-corrected displacement ${v.displacement_density_corrected_t} t, deductibles ${v.total_deductibles_t} t, net ${v.net_displacement_t} t`;
+  process.stdout.write(`# survey from simulated instruments: initial ${fig(s0.values)}; final ${fig(s1.values)}; cargo ${cargo} t\n`);
 
   // ---- sign, verify, tamper
   const signed: SessionView = await ok('POST', `/sessions/${final.id}/sign`, { signer: OP, operator: OP });
