@@ -17,7 +17,7 @@
  *   POST  /warnings/run; GET /warnings; GET|PATCH /warnings/:id
  *   GET   /risk/rulesets; GET /risk/rulesets/:id/:version; POST /risk/rulesets;
  *   POST  /risk/rulesets/:id/:version/backtest | /activate; POST /risk/evaluate
- *   POST  /tags/recompute; GET /tags/:tag/enterprises
+ *   POST  /tags/recompute; GET /tags (rules with enterprise counts); GET /tags/:tag/enterprises
  *   GET   /enterprises?q=; GET /enterprises/:uscc/profile
  */
 import crypto from 'node:crypto';
@@ -29,6 +29,7 @@ import { QuaysideError, isQuaysideError } from '../../shared/errors.js';
 import type { LoadProgress, LoadResult } from './load.js';
 import type { TradeService } from './service.js';
 import { DIM_NAMES } from './stats.js';
+import { TAG_RULES } from './tags.js';
 import { DETECTORS, WARNING_STATUSES } from './warnings.js';
 
 /** What a trade route needs of the caller (cloud/auth/permissions.ts). */
@@ -319,6 +320,17 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
 
   // ---- tags and profiles
   r.post('/tags/recompute', g('trade.manage'), handle(async (_req, res) => void res.json(await trade.tags.recompute())));
+  r.get(
+    '/tags', g('trade.read'),
+    handle(async (_req, res) => {
+      // Every tag rule with how many enterprises carry it now (0 before the first recompute).
+      const counts = await trade.db.query<{ tag: string; n: number; computed_at: string | null }>('SELECT tag, count(*) AS n, max(computed_at) AS computed_at FROM enterprise_tag GROUP BY tag');
+      const byTag = new Map(counts.map((c) => [c.tag, c]));
+      const items = TAG_RULES.map((t) => ({ tag: t.code, name: t.name, category: t.category, description: t.description, enterprises: Number(byTag.get(t.code)?.n ?? 0) }));
+      const computedAt = counts.reduce<string | null>((a, c) => (c.computed_at && (!a || c.computed_at > a) ? c.computed_at : a), null);
+      res.json({ items, computedAt });
+    }),
+  );
   r.get(
     '/tags/:tag/enterprises', g('trade.read'),
     handle(async (req, res) => {

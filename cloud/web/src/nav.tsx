@@ -39,7 +39,7 @@ export const NAV: readonly NavEntry[] = [
   { path: '/quarantine', label: 'nav.quarantine', icon: <MedicineBoxOutlined />, perms: ['quarantine.read'] },
   { path: '/queue', label: 'nav.queue', icon: <NumberOutlined />, perms: ['queue.read'] },
   { path: '/video', label: 'nav.video', icon: <VideoCameraOutlined />, perms: ['patrol.view', 'patrol.read', 'patrol.manage'] },
-  { path: '/trade', label: 'nav.trade', icon: <BarChartOutlined />, perms: ['ops.read', 'trade.read'] },
+  { path: '/trade', label: 'nav.trade', icon: <BarChartOutlined />, perms: ['trade.read', 'trade.load'] },
   { path: '/notices', label: 'nav.notices', icon: <BellOutlined />, perms: ['auth.self'] },
   { path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, perms: ['audit.read', 'audit.verify'] },
   { path: '/users', label: 'nav.users', icon: <TeamOutlined />, perms: ['users.read'] },

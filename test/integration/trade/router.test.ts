@@ -145,6 +145,12 @@ describe('trade API', () => {
     assert.equal((await call('GET', '/enterprises/not-a-uscc/profile')).status, 400);
     const tagged = await call('GET', '/tags/main_chapter/enterprises?limit=5');
     assert.ok(tagged.json.total > 0 && tagged.json.items.length === 5);
+    // The tag list: every rule, its enterprise count equal to the tag's own listing.
+    const list = await call('GET', '/tags');
+    assert.equal(list.status, 200);
+    const mainChapter = list.json.items.find((x: any) => x.tag === 'main_chapter');
+    assert.equal(mainChapter.enterprises, tagged.json.total);
+    assert.ok(list.json.computedAt);
     const search = await call('GET', `/enterprises?q=${ent.u.slice(0, 8)}`);
     assert.ok(search.json.items.some((x: any) => x.uscc === ent.u));
   });

@@ -1,201 +1,90 @@
 /**
- * Foreign-trade statistics (外贸统计), a first page over /api/trade (cloud/trade/router.ts): the data
- * range, the monthly import/export values, the top trading partners and the trade-mode split for a
- * chosen year. Column labels come from the server (its own Chinese names of measures and dimensions).
+ * Foreign-trade monitoring (外贸监测) in the console: one menu entry, a tab per job, each tab its own
+ * route under /trade so that links and the back button work:
+ *
+ *   /trade                   overview of a year                       trade.read
+ *   /trade/stats             statistics: query builder, chart, table, drill-down, CSV/XLSX
+ *   /trade/forecast          a monthly series with its forecast and intervals
+ *   /trade/warnings          early warnings: filter, detail, handle, run detectors (handle/run: trade.manage)
+ *   /trade/risk              rule sets: versions, editor, back-test, activate (trade.manage); evaluate one declaration
+ *   /trade/tags              tags with enterprise counts, enterprises of a tag, enterprise search; recompute (trade.manage)
+ *   /trade/enterprises/:uscc the enterprise profile (企业画像)
+ *   /trade/loads             loading: JSON batches, inbox files with progress, loads and their rejects   trade.load
+ *
+ * The tabs a user's permissions do not allow are not shown; the server refuses them anyway.
  */
-import { ReloadOutlined } from '@ant-design/icons';
-import { Button, Card, Empty, Select, Space, Statistic, Table, Typography } from 'antd';
-import { useEffect, useMemo, useState } from 'react';
-import { api, ApiError } from '../api/client.js';
-import { Chart, type ChartOption } from '../components/Chart.js';
-import { PageHeader, Problem } from '../components/Page.js';
+import { Result, Tabs } from 'antd';
+import { lazy, Suspense, useMemo, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { TRADE_PATHS, type TradeMeta } from '../api/trade.js';
 import { useFetch } from '../hooks.js';
-import { useI18n } from '../i18n/index.js';
+import { useI18n, type MessageKey } from '../i18n/index.js';
+import { useSession } from '../session.js';
+import { MetaContext } from './trade/common.js';
 
-interface TradeMeta {
-  range: { from: string; to: string } | null;
-  counts: { items: number; enterprises: number; files: number };
+const Overview = lazy(() => import('./trade/Overview.js'));
+const Stats = lazy(() => import('./trade/Stats.js'));
+const Forecast = lazy(() => import('./trade/Forecast.js'));
+const Warnings = lazy(() => import('./trade/Warnings.js'));
+const Risk = lazy(() => import('./trade/Risk.js'));
+const Tags = lazy(() => import('./trade/Tags.js'));
+const Profile = lazy(() => import('./trade/Profile.js'));
+const Loads = lazy(() => import('./trade/Loads.js'));
+
+interface TabDef {
+  key: string;
+  label: MessageKey;
+  perm: 'trade.read' | 'trade.load';
 }
 
-interface Column {
-  name: string;
-  label: string;
-  kind: 'dim' | 'name' | 'measure' | 'prev' | 'growth' | 'share' | 'contrib';
-}
-
-interface QueryResult {
-  columns: Column[];
-  rows: Array<Record<string, unknown>>;
-  period: { from: string; to: string } | null;
-  ms: number;
-}
-
-/** POSTs a statistics query whenever its spec changes. */
-function useQuery(spec: object | null) {
-  const [data, setData] = useState<QueryResult | undefined>();
-  const [error, setError] = useState<ApiError | null>(null);
-  const [tick, setTick] = useState(0);
-  const key = JSON.stringify(spec);
-  useEffect(() => {
-    if (!spec) return;
-    let live = true;
-    api.post<QueryResult>('/api/trade/stats/query', spec).then(
-      (r) => live && (setData(r), setError(null)),
-      (e: unknown) => live && setError(e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e))),
-    );
-    return () => {
-      live = false;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, tick]);
-  return { data, error, reload: () => setTick((n) => n + 1) };
-}
-
-const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
-/** The label of a row: the dimension's name column when there is one, else its code. */
-function rowLabel(r: QueryResult, row: Record<string, unknown>): string {
-  const name = r.columns.find((c) => c.kind === 'name');
-  const dim = r.columns.find((c) => c.kind === 'dim');
-  return String((name && row[name.name]) ?? (dim && row[dim.name]) ?? '');
-}
+const TABS: readonly TabDef[] = [
+  { key: '', label: 'trade.tab.overview', perm: 'trade.read' },
+  { key: 'stats', label: 'trade.tab.stats', perm: 'trade.read' },
+  { key: 'forecast', label: 'trade.tab.forecast', perm: 'trade.read' },
+  { key: 'warnings', label: 'trade.tab.warnings', perm: 'trade.read' },
+  { key: 'risk', label: 'trade.tab.risk', perm: 'trade.read' },
+  { key: 'tags', label: 'trade.tab.tags', perm: 'trade.read' },
+  { key: 'loads', label: 'trade.tab.loads', perm: 'trade.load' },
+];
 
 export default function Trade() {
-  const { t, lang } = useI18n();
-  const meta = useFetch<TradeMeta>('/api/trade/meta');
-  const years = useMemo(() => {
-    const r = meta.data?.range;
-    if (!r) return [];
-    const out: string[] = [];
-    for (let y = Number(r.to.slice(0, 4)); y >= Number(r.from.slice(0, 4)); y--) out.push(String(y));
-    return out;
-  }, [meta.data]);
-  const [year, setYear] = useState<string | null>(null);
-  const y = year ?? years[0] ?? null;
-  const period = y && meta.data?.range ? { from: `${y}-01` < meta.data.range.from ? meta.data.range.from : `${y}-01`, to: `${y}-12` > meta.data.range.to ? meta.data.range.to : `${y}-12` } : null;
-
-  const monthly = useQuery(period ? { measures: ['value_usd'], flows: ['import', 'export', 'total'], dims: ['month'], period } : null);
-  const partners = useQuery(period ? { measures: ['value_usd'], flows: ['import', 'export', 'total'], dims: ['country'], period, topN: { n: 10, by: 'value_usd_total' } } : null);
-  const modes = useQuery(period ? { measures: ['value_usd'], flows: ['total'], dims: ['trade_mode_group'], period } : null);
-
-  const totals = useMemo(() => {
-    const rows = monthly.data?.rows ?? [];
-    return { imp: rows.reduce((a, r) => a + num(r['value_usd_import']), 0), exp: rows.reduce((a, r) => a + num(r['value_usd_export']), 0) };
-  }, [monthly.data]);
-
-  const monthlyChart = useMemo<ChartOption>(() => {
-    const rows = monthly.data?.rows ?? [];
-    return {
-      tooltip: { trigger: 'axis' },
-      legend: { top: 0 },
-      grid: { left: 64, right: 16, top: 36, bottom: 28 },
-      xAxis: { type: 'category', data: rows.map((r) => String(r['month'])) },
-      yAxis: { type: 'value', name: t('trade.usdMillion'), axisLabel: { formatter: (v: number) => (v / 1e6).toFixed(0) } },
-      series: [
-        { type: 'bar', name: t('trade.import'), data: rows.map((r) => num(r['value_usd_import'])), itemStyle: { color: '#1d4f91' } },
-        { type: 'bar', name: t('trade.export'), data: rows.map((r) => num(r['value_usd_export'])), itemStyle: { color: '#13a8a8' } },
-      ],
-    };
-  }, [monthly.data, lang]);
-
-  // The top 10 by total, largest first (the server picks them; the order is ours).
-  const partnerRows = useMemo(() => [...(partners.data?.rows ?? [])].sort((a, b) => num(b['value_usd_total']) - num(a['value_usd_total'])), [partners.data]);
-  const partnersChart = useMemo<ChartOption>(() => {
-    const r = partners.data;
-    const rows = [...partnerRows].reverse();
-    return {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-      grid: { left: 110, right: 24, top: 8, bottom: 24 },
-      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => (v / 1e6).toFixed(0) } },
-      yAxis: { type: 'category', data: rows.map((x) => (r ? rowLabel(r, x) : '')) },
-      series: [{ type: 'bar', name: t('trade.total'), data: rows.map((x) => num(x['value_usd_total'])), itemStyle: { color: '#1d4f91', borderRadius: [0, 4, 4, 0] } }],
-    };
-  }, [partners.data, partnerRows, lang]);
-
-  const modesChart = useMemo<ChartOption>(() => {
-    const r = modes.data;
-    return {
-      tooltip: { trigger: 'item' },
-      legend: { bottom: 0, type: 'scroll' },
-      series: [{ type: 'pie', radius: ['40%', '66%'], center: ['50%', '44%'], data: (r?.rows ?? []).map((x) => ({ name: r ? rowLabel(r, x) : '', value: num(x['value_usd_total']) })) }],
-    };
-  }, [modes.data, lang]);
-
-  const error = meta.error ?? monthly.error ?? partners.error ?? modes.error;
-  const empty = meta.data && !meta.data.range;
+  const { t } = useI18n();
+  const { can } = useSession();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const read = can('trade.read');
+  const load = can('trade.load');
+  const meta = useFetch<TradeMeta>(read ? TRADE_PATHS.meta : null);
+  const metaState = useMemo(() => ({ meta: meta.data, error: meta.error, reload: meta.reload }), [meta.data, meta.error, meta.reload]);
+  const tabs = TABS.filter((x) => can(x.perm));
+  const sub = location.pathname.replace(/^\/trade\/?/, '').split('/')[0] ?? '';
+  const active = sub === 'enterprises' ? 'tags' : sub;
+  const denied = <Result status="403" title="403" subTitle={t('error.forbidden')} />;
+  const wait = <div className="qs-center" />;
+  const guard = (ok: boolean, el: ReactNode) => (ok ? el : denied);
 
   return (
-    <>
-      <PageHeader
-        title={t('nav.trade')}
-        sub={meta.data?.range ? t('trade.range', { from: meta.data.range.from, to: meta.data.range.to }) : null}
-        extra={
-          <Space>
-            <Select size="small" style={{ width: 110 }} value={y ?? undefined} onChange={setYear} options={years.map((v) => ({ value: v, label: t('trade.year', { y: v }) }))} data-testid="trade-year" />
-            <Button
-              icon={<ReloadOutlined />}
-              onClick={() => {
-                meta.reload();
-                monthly.reload();
-                partners.reload();
-                modes.reload();
-              }}
-            />
-          </Space>
-        }
+    <MetaContext.Provider value={metaState}>
+      <Tabs
+        className="qs-trade-tabs"
+        activeKey={active}
+        onTabClick={(k) => navigate(k ? `/trade/${k}` : '/trade')}
+        items={tabs.map((x) => ({ key: x.key, label: <span data-testid={`trade-tab-${x.key || 'overview'}`}>{t(x.label)}</span> }))}
+        style={{ marginTop: -8 }}
       />
-      <Problem error={error} />
-      {empty ? (
-        <Card>
-          <Empty description={t('trade.noData')} />
-        </Card>
-      ) : (
-        meta.data && (
-          <>
-            <div className="qs-cards">
-              <Card size="small" className="qs-figure">
-                <Statistic title={t('trade.importValue')} value={totals.imp / 1e8} precision={2} suffix={t('trade.usd100m')} />
-              </Card>
-              <Card size="small" className="qs-figure">
-                <Statistic title={t('trade.exportValue')} value={totals.exp / 1e8} precision={2} suffix={t('trade.usd100m')} />
-              </Card>
-              <Card size="small" className="qs-figure">
-                <Statistic title={t('trade.balance')} value={(totals.exp - totals.imp) / 1e8} precision={2} suffix={t('trade.usd100m')} />
-              </Card>
-              <Card size="small" className="qs-figure">
-                <Statistic title={t('trade.enterprises')} value={meta.data.counts.enterprises} />
-              </Card>
-            </div>
-            <Card size="small" title={t('trade.monthly')} style={{ marginBottom: 16 }}>
-              <Chart option={monthlyChart} height={280} testId="trade-monthly" />
-            </Card>
-            <div className="qs-grid-2">
-              <Card size="small" title={t('trade.partners')}>
-                <Chart option={partnersChart} height={300} />
-              </Card>
-              <Card size="small" title={t('trade.modes')}>
-                <Chart option={modesChart} height={300} />
-              </Card>
-            </div>
-            {partners.data && (
-              <Card size="small" title={t('trade.partnersTable')} style={{ marginTop: 16 }} extra={<Typography.Text type="secondary">{t('trade.queryMs', { ms: partners.data.ms })}</Typography.Text>}>
-                <Table
-                  size="small"
-                  rowKey={(row) => rowLabel(partners.data!, row)}
-                  dataSource={partnerRows}
-                  pagination={false}
-                  scroll={{ x: 'max-content' }}
-                  columns={partners.data.columns.map((c) => ({
-                    title: c.label,
-                    dataIndex: c.name,
-                    align: c.kind === 'dim' || c.kind === 'name' ? ('left' as const) : ('right' as const),
-                    render: (v: unknown) => (typeof v === 'number' ? (c.kind === 'share' || c.kind === 'growth' ? `${(v * 100).toFixed(1)} %` : v.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: 0 })) : String(v ?? '—')),
-                  }))}
-                />
-              </Card>
-            )}
-          </>
-        )
-      )}
-    </>
+      <Suspense fallback={wait}>
+        <Routes>
+          <Route index element={read ? <Overview /> : load ? <Navigate to="/trade/loads" replace /> : denied} />
+          <Route path="stats" element={guard(read, <Stats />)} />
+          <Route path="forecast" element={guard(read, <Forecast />)} />
+          <Route path="warnings" element={guard(read, <Warnings />)} />
+          <Route path="risk" element={guard(read, <Risk />)} />
+          <Route path="tags" element={guard(read, <Tags />)} />
+          <Route path="enterprises/:uscc" element={guard(read, <Profile />)} />
+          <Route path="loads" element={guard(load, <Loads />)} />
+          <Route path="*" element={<Navigate to="/trade" replace />} />
+        </Routes>
+      </Suspense>
+    </MetaContext.Provider>
   );
 }
