@@ -21,6 +21,7 @@ import { chaosAfterSeriesWrite } from './ingest/chaos.js';
 import { createLogger, type CloudLogger } from './logger.js';
 import { startApi } from './api/server.js';
 import { TradeService } from './trade/service.js';
+import { PlatformService } from './platform/service.js';
 import { startConsole, type ConsoleModule } from './supervision/console.js';
 import type { CloudStore } from './store/cloud-store.js';
 import { openStore } from './store/open.js';
@@ -45,6 +46,8 @@ export interface RunningCloud {
   console: ConsoleModule;
   /** Foreign-trade monitoring (statistics, forecasts, warnings, risk and tags) over its DuckDB store. */
   trade: TradeService;
+  /** The data platform (connectors, pipelines, quality, metadata, catalogue). */
+  platform: PlatformService;
   logger: CloudLogger;
   stop(): Promise<void>;
 }
@@ -115,11 +118,14 @@ export async function startCloud(input: CloudConfigInput | CloudConfig, opts: St
     // Foreign-trade monitoring: its own analytical store (DuckDB) beside the cloud's data.
     const trade = await TradeService.open({ dataDir: path.resolve(config.dataDir, 'trade') });
     stops.push(['trade', () => trade.close()]);
+    // The data platform: connectors, pipelines, topic data sets, quality, metadata and the catalogue, in the SQL store.
+    const platform = await PlatformService.open({ db: store.db, dialect: store.dialect, baseDir: path.resolve(config.dataDir, 'platform'), log: logger.forModule('platform') });
+    stops.push(['platform', () => platform.close()]);
 
     const consoleModule = await startConsole({ config, store, series, broker, log: (m) => logger.forModule(m) });
     let api: Awaited<ReturnType<typeof startApi>>;
     try {
-      api = await startApi({ store, series, gateways, broker, ingest, adminToken: config.admin.token, startedAt }, { host: config.api.host, port: config.api.port, log: logger.forModule('api'), console: consoleModule, trade });
+      api = await startApi({ store, series, gateways, broker, ingest, adminToken: config.admin.token, startedAt }, { host: config.api.host, port: config.api.port, log: logger.forModule('api'), console: consoleModule, trade, platform });
     } catch (e) {
       await consoleModule.stop();
       throw e;
@@ -142,6 +148,7 @@ export async function startCloud(input: CloudConfigInput | CloudConfig, opts: St
       ingest,
       console: consoleModule,
       trade,
+      platform,
       logger,
       stop: () => (stopping ??= stopAll().then(() => log.info('cloud stopped'))),
     };

@@ -17,6 +17,8 @@ have_cmd ffmpeg || need+=(ffmpeg)
 [ -e /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstvideoparsersbad.so ] || need+=(gstreamer1.0-plugins-bad)
 [ -e /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so ] || need+=(gstreamer1.0-plugins-ugly)
 [ -e /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstlibav.so ] || need+=(gstreamer1.0-libav gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+# SFTP counterpart for the data platform's connector tests (a private sshd on a loopback port)
+[ -x /usr/sbin/sshd ] && [ -x /usr/lib/openssh/sftp-server ] || need+=(openssh-server openssh-sftp-server)
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 

@@ -13,6 +13,8 @@ import { metricsRouter } from './metrics.js';
 import { consoleApp } from '../web/serve.js';
 import { createTradeRouter } from '../trade/router.js';
 import type { TradeService } from '../trade/service.js';
+import { createPlatformRouter } from '../platform/router.js';
+import type { PlatformService } from '../platform/service.js';
 
 /** The console (cloud/supervision/console.ts): who calls, and its routes. Every route declares a permission. */
 export interface ApiConsole {
@@ -21,7 +23,14 @@ export interface ApiConsole {
   mount(app: express.Express): void;
 }
 
-export function createApiApp(ctx: ApiContext, log: Logger, consoleApi?: ApiConsole, trade?: TradeService): express.Express {
+/** Optional modules with routers of their own. */
+export interface ApiModules {
+  trade?: TradeService;
+  platform?: PlatformService;
+}
+
+export function createApiApp(ctx: ApiContext, log: Logger, consoleApi?: ApiConsole, modules: ApiModules = {}): express.Express {
+  const { trade, platform } = modules;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -29,6 +38,8 @@ export function createApiApp(ctx: ApiContext, log: Logger, consoleApi?: ApiConso
   if (consoleApi) app.use(consoleApi.authenticate);
   // Trade monitoring parses its own bodies (batch loads are large, and only for callers allowed to load).
   if (trade) app.use('/api/trade', createTradeRouter({ trade, guard: permit }));
+  // The data platform too (definitions and file uploads are larger than 64 kB).
+  if (platform) app.use('/api/platform', createPlatformRouter({ platform, guard: permit }));
   app.use(express.json({ limit: '64kb' }));
   app.get('/api/health', permit('public'), (_req, res) => {
     res.json({ status: 'ok', uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000), store: ctx.store.dialect, timeseries: ctx.series.kind, broker: ctx.broker.mode });
@@ -51,8 +62,8 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(ctx: ApiContext, opts: { host: string; port: number; log: Logger; console?: ApiConsole; trade?: TradeService }): Promise<RunningApi> {
-  const server = http.createServer(createApiApp(ctx, opts.log, opts.console, opts.trade));
+export async function startApi(ctx: ApiContext, opts: { host: string; port: number; log: Logger; console?: ApiConsole } & ApiModules): Promise<RunningApi> {
+  const server = http.createServer(createApiApp(ctx, opts.log, opts.console, { ...(opts.trade ? { trade: opts.trade } : {}), ...(opts.platform ? { platform: opts.platform } : {}) }));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -43,6 +43,8 @@ export const PERMISSIONS = [
   'trade.read',
   'trade.load',
   'trade.manage',
+  'platform.read',
+  'platform.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -54,7 +56,7 @@ export type RouteAccess = Permission | 'public';
  * but cannot read the audit log; the auditor reads it but changes nothing.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  sysadmin: ['auth.self', 'users.read', 'users.manage', 'orgs.read', 'orgs.manage', 'gateways.manage', 'devices.read', 'alarms.read', 'queue.manage', 'patrol.manage', 'ops.read', 'audit.verify', 'trade.load'],
+  sysadmin: ['auth.self', 'users.read', 'users.manage', 'orgs.read', 'orgs.manage', 'gateways.manage', 'devices.read', 'alarms.read', 'queue.manage', 'patrol.manage', 'ops.read', 'audit.verify', 'trade.load', 'platform.read', 'platform.manage'],
   command: [
     'auth.self', 'orgs.read', 'devices.read', 'alarms.read', 'alarms.ack',
     'tasks.read', 'tasks.create', 'tasks.assign', 'tasks.rules',
@@ -62,7 +64,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'quarantine.read', 'quarantine.declare', 'quarantine.decide',
     'queue.read', 'queue.ticket', 'queue.call', 'queue.manage',
     'patrol.view', 'patrol.read', 'notices.send', 'ops.read',
-    'trade.read', 'trade.manage',
+    'trade.read', 'trade.manage', 'platform.read',
   ],
   inspector: [
     'auth.self', 'orgs.read', 'devices.read', 'alarms.read', 'alarms.ack',
@@ -71,7 +73,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'queue.read', 'queue.call', 'patrol.view',
   ],
   enterprise: ['auth.self', 'orgs.read', 'tasks.read', 'appointments.read', 'appointments.book', 'quarantine.read', 'quarantine.declare', 'quarantine.ballast', 'queue.read', 'queue.ticket'],
-  auditor: ['auth.self', 'orgs.read', 'tasks.read', 'appointments.read', 'quarantine.read', 'patrol.read', 'ops.read', 'audit.read', 'audit.verify', 'trade.read'],
+  auditor: ['auth.self', 'orgs.read', 'tasks.read', 'appointments.read', 'quarantine.read', 'patrol.read', 'ops.read', 'audit.read', 'audit.verify', 'trade.read', 'platform.read'],
 };
 
 /** Roles of customs staff (may be combined); `enterprise` stands alone and needs an enterprise. */

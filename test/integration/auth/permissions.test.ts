@@ -28,7 +28,7 @@ for (const dialect of DIALECTS) {
         { store: cloud.store, series: cloud.series, gateways: undefined as never, broker: cloud.broker, ingest: cloud.ingest, adminToken: 'x'.repeat(20), startedAt: 0 },
         cloud.logger.forModule('walk'),
         cloud.console,
-        cloud.trade,
+        { trade: cloud.trade, platform: cloud.platform },
       );
       routes = listRoutes(app);
     });

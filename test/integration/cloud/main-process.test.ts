@@ -42,7 +42,7 @@ test('start from a config file, serve, stop on SIGTERM in reverse order', async 
       .split('\n')
       .filter((l) => l.includes('"module stopped"'))
       .map((l) => (JSON.parse(l) as { module: string }).module);
-    assert.deepEqual(stopped, ['api', 'trade', 'ingest', 'broker', 'timeseries', 'store']);
+    assert.deepEqual(stopped, ['api', 'platform', 'trade', 'ingest', 'broker', 'timeseries', 'store']);
   } finally {
     await proc.stop('SIGKILL');
   }

@@ -42,7 +42,9 @@ export type Permission =
   | 'audit.verify'
   | 'trade.read'
   | 'trade.load'
-  | 'trade.manage';
+  | 'trade.manage'
+  | 'platform.read'
+  | 'platform.manage';
 
 export interface Org {
   id: string;

@@ -1,0 +1,423 @@
+/**
+ * Pipelines (数据处理): declared steps run over the rows a connector pulled, before they land in a
+ * data set. Each step either passes a row on (possibly changed) or rejects it with one reason from
+ * REJECT_REASONS; a rejected row stops there and is kept with its step, field and detail.
+ *
+ *   parse      coerce text to typed values (integer, number, boolean, timestamp, text)
+ *   map        build the output record from source fields (dot paths), with defaults
+ *   validate   identifiers (USCC check character, customs code, declaration number, HS code), regex,
+ *              ranges, required fields
+ *   convert    through a code table (reference.ts): e.g. country alpha-2 → alpha-3, unknown → reject
+ *   dedupe     one row per key within the run (first or last wins); the others are rejected
+ *   enrich     join another landed data set (enterprise master data by USCC or customs code)
+ *   aggregate  group and sum/count/min/max/avg (rows out are the groups)
+ *
+ * After the last step every row is checked against the target data set's fields (types, required),
+ * so nothing lands that the data set does not declare. The executor is pure except for `lookup`,
+ * which reads the master data set for `enrich`.
+ */
+import { z } from 'zod';
+import { FIELD, FieldType, type DatasetDefinition } from './definitions.js';
+import { checkIdentifier, IDENTIFIER_KINDS, type IdentifierKind } from './identifiers.js';
+import { codeLookup } from './reference.js';
+
+export const REJECT_REASONS = ['parse_error', 'missing_field', 'bad_type', 'check_digit', 'format', 'unknown_code', 'out_of_range', 'duplicate', 'no_master_record'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+const ID = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/);
+const DATASET = z.string().regex(/^[a-z][a-z0-9_]{0,48}$/);
+
+const ParseStep = z.object({ op: z.literal('parse'), fields: z.record(FIELD, FieldType) }).strict();
+const MapStep = z
+  .object({
+    op: z.literal('map'),
+    /** target field → source path ("a.b") or { from, default }. */
+    fields: z.record(FIELD, z.union([z.string().min(1).max(200), z.object({ from: z.string().min(1).max(200).optional(), default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional() }).strict()])),
+    /** Keep source fields not named in `fields` (default: only the mapped ones). */
+    keepOthers: z.boolean().default(false),
+  })
+  .strict();
+const Check = z
+  .object({
+    field: FIELD,
+    required: z.boolean().default(false),
+    /** Identifiers checked with shared/ids (identifiers.ts): uscc, customs_code, entry_id, hs, imo, container_no, plate. */
+    is: z.enum(IDENTIFIER_KINDS).optional(),
+    pattern: z.string().min(1).max(500).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
+  .strict();
+const ValidateStep = z.object({ op: z.literal('validate'), checks: z.array(Check).min(1) }).strict();
+const ConvertStep = z
+  .object({
+    op: z.literal('convert'),
+    field: FIELD,
+    table: z.string().min(1).max(64),
+    from: z.string().default('code'),
+    to: z.string().default('code'),
+    /** Where the converted value goes (default: replaces `field`). */
+    target: FIELD.optional(),
+    onUnknown: z.enum(['reject', 'null', 'keep']).default('reject'),
+  })
+  .strict();
+const DedupeStep = z.object({ op: z.literal('dedupe'), key: z.array(FIELD).min(1), keep: z.enum(['first', 'last']).default('first') }).strict();
+const EnrichStep = z
+  .object({
+    op: z.literal('enrich'),
+    /** The master data set joined (e.g. "enterprise"). */
+    dataset: DATASET,
+    field: FIELD,
+    /** Field of the master data set matched against `field`. */
+    refField: FIELD,
+    /** How identifiers are matched: an identifier kind (uscc, customs_code, imo …) is verified and normalised first. */
+    match: z.enum(['exact', ...IDENTIFIER_KINDS]).default('exact'),
+    /** target field → master data set field. */
+    fields: z.record(FIELD, FIELD),
+    /** Reject rows without a master record (default) or pass them on with nulls. */
+    required: z.boolean().default(true),
+  })
+  .strict();
+const Measure = z.object({ fn: z.enum(['sum', 'count', 'min', 'max', 'avg']), field: FIELD.optional() }).strict();
+const AggregateStep = z.object({ op: z.literal('aggregate'), groupBy: z.array(FIELD).min(1), measures: z.record(FIELD, Measure) }).strict();
+
+export const PipelineStep = z.discriminatedUnion('op', [ParseStep, MapStep, ValidateStep, ConvertStep, DedupeStep, EnrichStep, AggregateStep]);
+export type PipelineStep = z.infer<typeof PipelineStep>;
+
+export const PipelineDefinition = z
+  .object({
+    id: ID,
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).default(''),
+    steps: z.array(PipelineStep).max(100),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    for (const [i, s] of p.steps.entries()) {
+      if (s.op === 'convert' && !codeLookup(s.table, s.from, s.to)) ctx.addIssue({ code: 'custom', path: ['steps', i], message: `no code table "${s.table}" with columns "${s.from}" and "${s.to}"` });
+      if (s.op === 'validate') {
+        for (const [j, c] of s.checks.entries()) {
+          if (c.pattern !== undefined) {
+            try {
+              new RegExp(c.pattern);
+            } catch {
+              ctx.addIssue({ code: 'custom', path: ['steps', i, 'checks', j, 'pattern'], message: 'not a valid regular expression' });
+            }
+          }
+        }
+      }
+      if (s.op === 'aggregate') {
+        for (const [k, m] of Object.entries(s.measures)) if (m.fn !== 'count' && !m.field) ctx.addIssue({ code: 'custom', path: ['steps', i, 'measures', k], message: `${m.fn} needs a field` });
+      }
+    }
+  });
+export type PipelineDefinition = z.infer<typeof PipelineDefinition>;
+export type PipelineDefinitionInput = z.input<typeof PipelineDefinition>;
+
+export type Row = Record<string, unknown>;
+export interface SourceRow {
+  /** Where the row came from, for people: "file.csv:12", "page 3 #5", "topic qs/v1/…". */
+  ref: string;
+  data: Row;
+  /** The record as the source gave it (kept with a rejection); set by the executor. */
+  source?: Row;
+}
+export interface Reject {
+  ref: string;
+  /** 0-based step index; steps.length = the final check against the data set; -1 = the connector's parser. */
+  step: number;
+  op: string;
+  reason: RejectReason;
+  field: string | null;
+  detail: string;
+  /** The record as the source gave it. */
+  raw: Row;
+}
+export interface PipelineResult {
+  rows: SourceRow[];
+  rejects: Reject[];
+}
+
+/** Reads master records: refField value → record, for the values asked. */
+export type MasterLookup = (dataset: string, refField: string, values: readonly string[]) => Promise<Map<string, Row>>;
+
+function isEmpty(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+}
+
+function getPath(row: Row, p: string): unknown {
+  if (p in row) return row[p];
+  let cur: unknown = row;
+  for (const part of p.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Row)[part];
+  }
+  return cur;
+}
+
+export type Coerced = { ok: true; value: string | number | boolean | null } | { ok: false; detail: string };
+
+/** Text or JSON value → the field type's value; empty → null. Timestamps become epoch milliseconds. */
+export function coerce(v: unknown, type: FieldType): Coerced {
+  if (isEmpty(v)) return { ok: true, value: null };
+  switch (type) {
+    case 'text':
+      if (typeof v === 'object') return { ok: true, value: JSON.stringify(v) };
+      return { ok: true, value: String(v) };
+    case 'integer':
+    case 'number': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v) ? Number(v) : NaN;
+      if (!Number.isFinite(n)) return { ok: false, detail: `"${String(v)}" is not a number` };
+      if (type === 'integer' && !Number.isInteger(n)) return { ok: false, detail: `"${String(v)}" is not an integer` };
+      return { ok: true, value: n };
+    }
+    case 'boolean': {
+      if (typeof v === 'boolean') return { ok: true, value: v };
+      const s = String(v).trim().toLowerCase();
+      if (['true', '1', 'yes', 'y', '是'].includes(s)) return { ok: true, value: true };
+      if (['false', '0', 'no', 'n', '否'].includes(s)) return { ok: true, value: false };
+      return { ok: false, detail: `"${String(v)}" is not a boolean` };
+    }
+    case 'timestamp': {
+      if (typeof v === 'number' && Number.isFinite(v)) return { ok: true, value: Math.round(v) };
+      if (v instanceof Date && !Number.isNaN(v.getTime())) return { ok: true, value: v.getTime() };
+      const s = String(v).trim();
+      if (/^\d{10,13}$/.test(s)) return { ok: true, value: Number(s) };
+      // A bare date or date-time without a zone is China Standard Time (the office's clock).
+      const local = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
+      const t = local ? Date.parse(`${local[1]}-${local[2]}-${local[3]}T${local[4] ?? '00'}:${local[5] ?? '00'}:${local[6] ?? '00'}+08:00`) : Date.parse(s);
+      if (Number.isNaN(t)) return { ok: false, detail: `"${s}" is not a date or time` };
+      return { ok: true, value: t };
+    }
+  }
+}
+
+interface Ctx {
+  rows: SourceRow[];
+  rejects: Reject[];
+}
+
+function reject(ctx: Ctx, r: SourceRow, step: number, op: string, reason: RejectReason, field: string | null, detail: string): void {
+  ctx.rejects.push({ ref: r.ref, step, op, reason, field, detail, raw: r.source ?? r.data });
+}
+
+function checkValue(c: z.infer<typeof Check>, v: unknown): { reason: RejectReason; detail: string } | null {
+  if (isEmpty(v)) return c.required ? { reason: 'missing_field', detail: `${c.field} is empty` } : null;
+  const s = typeof v === 'string' ? v : String(v);
+  if (c.is !== undefined) {
+    const p = checkIdentifier(c.is, s);
+    if (!p.ok) return { reason: p.reason, detail: p.message };
+  }
+  if (c.pattern !== undefined && !new RegExp(c.pattern).test(s)) return { reason: 'format', detail: `"${s}" does not match ${c.pattern}` };
+  if (c.min !== undefined || c.max !== undefined) {
+    const n = typeof v === 'number' ? v : Number(s);
+    if (!Number.isFinite(n)) return { reason: 'bad_type', detail: `"${s}" is not a number` };
+    if ((c.min !== undefined && n < c.min) || (c.max !== undefined && n > c.max)) return { reason: 'out_of_range', detail: `${n} outside [${c.min ?? '-∞'}, ${c.max ?? '∞'}]` };
+  }
+  return null;
+}
+
+function keyOf(row: Row, fields: readonly string[]): string {
+  return JSON.stringify(fields.map((f) => (isEmpty(row[f]) ? null : row[f])));
+}
+
+/** Normalises an identifier for a join; undefined with a reason when it is not a valid one. */
+function matchKey(match: 'exact' | IdentifierKind, v: unknown): { key: string } | { reason: RejectReason; detail: string } {
+  if (match === 'exact') return { key: String(v).trim() };
+  const p = checkIdentifier(match, v);
+  return p.ok ? { key: p.value } : { reason: p.reason, detail: p.message };
+}
+
+export async function runPipeline(def: PipelineDefinition | null, input: readonly SourceRow[], dataset: DatasetDefinition, lookup: MasterLookup): Promise<PipelineResult> {
+  const steps = def?.steps ?? [];
+  let rows: SourceRow[] = input.map((r) => ({ ref: r.ref, data: { ...r.data }, source: r.data }));
+  const rejects: Reject[] = [];
+  for (const [i, step] of steps.entries()) {
+    const ctx: Ctx = { rows: [], rejects };
+    switch (step.op) {
+      case 'parse':
+        for (const r of rows) {
+          let bad = false;
+          for (const [f, t] of Object.entries(step.fields)) {
+            const c = coerce(r.data[f], t);
+            if (!c.ok) {
+              reject(ctx, r, i, step.op, 'bad_type', f, c.detail);
+              bad = true;
+              break;
+            }
+            r.data[f] = c.value;
+          }
+          if (!bad) ctx.rows.push(r);
+        }
+        break;
+      case 'map':
+        for (const r of rows) {
+          const out: Row = step.keepOthers ? { ...r.data } : {};
+          for (const [target, spec] of Object.entries(step.fields)) {
+            const from = typeof spec === 'string' ? spec : (spec.from ?? target);
+            const v = getPath(r.data, from);
+            out[target] = isEmpty(v) && typeof spec !== 'string' && spec.default !== undefined ? spec.default : v;
+          }
+          ctx.rows.push({ ref: r.ref, data: out, source: r.source ?? r.data });
+        }
+        break;
+      case 'validate':
+        for (const r of rows) {
+          let bad = false;
+          for (const c of step.checks) {
+            const fail = checkValue(c, r.data[c.field]);
+            if (fail) {
+              reject(ctx, r, i, step.op, fail.reason, c.field, fail.detail);
+              bad = true;
+              break;
+            }
+          }
+          if (!bad) ctx.rows.push(r);
+        }
+        break;
+      case 'convert': {
+        const look = codeLookup(step.table, step.from, step.to)!;
+        for (const r of rows) {
+          const v = r.data[step.field];
+          const target = step.target ?? step.field;
+          if (isEmpty(v)) {
+            r.data[target] = null;
+            ctx.rows.push(r);
+            continue;
+          }
+          const out = look(String(v));
+          if (out === undefined) {
+            if (step.onUnknown === 'reject') {
+              reject(ctx, r, i, step.op, 'unknown_code', step.field, `"${String(v)}" is not a ${step.from} of code table ${step.table}`);
+              continue;
+            }
+            r.data[target] = step.onUnknown === 'null' ? null : v;
+          } else r.data[target] = out;
+          ctx.rows.push(r);
+        }
+        break;
+      }
+      case 'dedupe': {
+        const seen = new Map<string, number>();
+        const kept: (SourceRow | null)[] = [];
+        for (const r of rows) {
+          const k = keyOf(r.data, step.key);
+          const at = seen.get(k);
+          if (at === undefined) {
+            seen.set(k, kept.length);
+            kept.push(r);
+          } else if (step.keep === 'first') {
+            reject(ctx, r, i, step.op, 'duplicate', step.key.join(','), `same ${step.key.join(', ')} as ${kept[at]!.ref}`);
+          } else {
+            const earlier = kept[at]!;
+            reject(ctx, earlier, i, step.op, 'duplicate', step.key.join(','), `same ${step.key.join(', ')} as ${r.ref}`);
+            kept[at] = null;
+            seen.set(k, kept.length);
+            kept.push(r);
+          }
+        }
+        ctx.rows = kept.filter((r): r is SourceRow => r !== null);
+        break;
+      }
+      case 'enrich': {
+        const keys = new Map<SourceRow, string>();
+        for (const r of rows) {
+          const v = r.data[step.field];
+          if (isEmpty(v)) {
+            if (step.required) reject(ctx, r, i, step.op, 'missing_field', step.field, `${step.field} is empty: no master record can be joined`);
+            else {
+              for (const t of Object.keys(step.fields)) r.data[t] = null;
+              ctx.rows.push(r);
+            }
+            continue;
+          }
+          const m = matchKey(step.match, v);
+          if ('reason' in m) {
+            reject(ctx, r, i, step.op, m.reason, step.field, m.detail);
+            continue;
+          }
+          r.data[step.field] = m.key;
+          keys.set(r, m.key);
+        }
+        const master = await lookup(step.dataset, step.refField, [...new Set(keys.values())]);
+        for (const [r, k] of keys) {
+          const rec = master.get(k);
+          if (!rec && step.required) {
+            reject(ctx, r, i, step.op, 'no_master_record', step.field, `no ${step.dataset} record with ${step.refField} = ${k}`);
+            continue;
+          }
+          for (const [t, f] of Object.entries(step.fields)) r.data[t] = rec ? (rec[f] ?? null) : null;
+          ctx.rows.push(r);
+        }
+        // keep the input order
+        const order = new Map(rows.map((r, n) => [r, n]));
+        ctx.rows.sort((a, b) => order.get(a)! - order.get(b)!);
+        break;
+      }
+      case 'aggregate': {
+        const groups = new Map<string, { key: Row; acc: Record<string, { sum: number; n: number; min: number; max: number }>; refs: number }>();
+        for (const r of rows) {
+          const k = keyOf(r.data, step.groupBy);
+          let g = groups.get(k);
+          if (!g) {
+            g = { key: Object.fromEntries(step.groupBy.map((f) => [f, r.data[f] ?? null])), acc: {}, refs: 0 };
+            groups.set(k, g);
+          }
+          g.refs += 1;
+          for (const [t, m] of Object.entries(step.measures)) {
+            const a = (g.acc[t] ??= { sum: 0, n: 0, min: Infinity, max: -Infinity });
+            if (m.fn === 'count' && !m.field) {
+              a.n += 1;
+              continue;
+            }
+            const v = r.data[m.field!];
+            if (isEmpty(v)) continue;
+            const n = typeof v === 'number' ? v : Number(v);
+            if (!Number.isFinite(n)) {
+              if (m.fn === 'count') a.n += 1;
+              continue;
+            }
+            a.sum += n;
+            a.n += 1;
+            a.min = Math.min(a.min, n);
+            a.max = Math.max(a.max, n);
+          }
+        }
+        for (const [k, g] of groups) {
+          const out: Row = { ...g.key };
+          for (const [t, m] of Object.entries(step.measures)) {
+            const a = g.acc[t] ?? { sum: 0, n: 0, min: Infinity, max: -Infinity };
+            out[t] = m.fn === 'count' ? a.n : a.n === 0 ? null : m.fn === 'sum' ? a.sum : m.fn === 'avg' ? a.sum / a.n : m.fn === 'min' ? a.min : a.max;
+          }
+          ctx.rows.push({ ref: `group ${k} (${g.refs} rows)`, data: out });
+        }
+        break;
+      }
+    }
+    rows = ctx.rows;
+  }
+  // The data set's own schema is the last gate.
+  const final: SourceRow[] = [];
+  const last = steps.length;
+  const fctx: Ctx = { rows: final, rejects };
+  for (const r of rows) {
+    const out: Row = {};
+    let bad = false;
+    for (const f of dataset.fields) {
+      const c = coerce(r.data[f.name], f.type);
+      if (!c.ok) {
+        reject(fctx, r, last, 'schema', 'bad_type', f.name, c.detail);
+        bad = true;
+        break;
+      }
+      if (c.value === null && (f.required || dataset.key.includes(f.name))) {
+        reject(fctx, r, last, 'schema', 'missing_field', f.name, `${f.name} is required by data set ${dataset.name}`);
+        bad = true;
+        break;
+      }
+      out[f.name] = c.value;
+    }
+    if (!bad) final.push({ ref: r.ref, data: out });
+  }
+  return { rows: final, rejects };
+}
