@@ -64,6 +64,45 @@ export function editDistance(a: string, b: string): number {
   return prev[B.length]!;
 }
 
+/** One step of a minimal alignment of a prediction to its label. */
+export interface EditOp {
+  op: 'sub' | 'del' | 'ins';
+  /** the label's character (sub, del) */
+  g?: string;
+  /** the predicted character (sub, ins) */
+  p?: string;
+}
+
+/** The edits of one minimal alignment turning `p` (prediction) into `g` (label); as many as `editDistance`. */
+export function editOps(p: string, g: string): EditOp[] {
+  const P = [...p];
+  const G = [...g];
+  const d: number[][] = [Array.from({ length: G.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= P.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= G.length; j++) row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + (P[i - 1] === G[j - 1] ? 0 : 1));
+    d.push(row);
+  }
+  const ops: EditOp[] = [];
+  let i = P.length;
+  let j = G.length;
+  while (i > 0 || j > 0) {
+    const here = d[i]![j]!;
+    if (i > 0 && j > 0 && d[i - 1]![j - 1]! + (P[i - 1] === G[j - 1] ? 0 : 1) === here) {
+      if (P[i - 1] !== G[j - 1]) ops.push({ op: 'sub', g: G[j - 1], p: P[i - 1] });
+      i--;
+      j--;
+    } else if (j > 0 && d[i]![j - 1]! + 1 === here) {
+      ops.push({ op: 'del', g: G[j - 1] });
+      j--;
+    } else {
+      ops.push({ op: 'ins', p: P[i - 1] });
+      i--;
+    }
+  }
+  return ops.reverse();
+}
+
 /** Edit distance of `p` against the best-matching substring of `g`. */
 function substringDistance(p: string, g: string): number {
   const P = [...p];
@@ -77,7 +116,9 @@ function substringDistance(p: string, g: string): number {
   return Math.min(...prev);
 }
 
+/** Applied to labels and predictions alike before OCR scoring (see `normalisation` in the output). */
 const norm = (s: string): string => s.normalize('NFKC').replace(/\s+/g, '');
+const OCR_NORMALISATION = 'NFKC (full-width/half-width and compatibility forms) and whitespace removed, on labels and predictions alike';
 
 const verbose = process.argv.includes('--verbose');
 
@@ -166,6 +207,9 @@ async function main(): Promise<void> {
     let dEdits = 0;
     let dChars = 0;
     let unsupported = 0;
+    // the edits split by cause: a label character the dictionary lacks (cannot be read), any
+    // other label character missed or misread, and predicted characters with no label counterpart
+    const breakdown = { label_char_not_in_dictionary: 0, label_char_in_dictionary: 0, inserted: 0 };
     for (const it of items.filter((i) => i.task === 'ocr')) {
       const img = await loadImage(join(root, it.path));
       const res = await timed(() => ocr.read(img), ms);
@@ -187,8 +231,17 @@ async function main(): Promise<void> {
       }
       gts.forEach((g, gi) => {
         const pieces = assigned[gi]!.sort((a, b) => (Math.abs(a.y - b.y) > 10 ? a.y - b.y : a.x - b.x)).map((p) => p.t);
-        const ed = editDistance(pieces.join(''), g);
-        if (verbose && ed > 0) process.stderr.write(`ocr ${it.path}: "${pieces.join('')}" vs "${g}" (${ed})\n`);
+        const ops = editOps(pieces.join(''), g);
+        const ed = ops.length;
+        for (const o of ops) {
+          if (o.op === 'ins') breakdown.inserted++;
+          else if (dict.has(o.g!)) breakdown.label_char_in_dictionary++;
+          else breakdown.label_char_not_in_dictionary++;
+        }
+        if (verbose && ed > 0) {
+          const what = ops.map((o) => (o.op === 'sub' ? `${o.g}→${o.p}` : o.op === 'del' ? `-${o.g}` : `+${o.p}`)).join(' ');
+          process.stderr.write(`ocr ${it.path}: "${pieces.join('')}" vs "${g}" (${ed}: ${what})\n`);
+        }
         edits += ed;
         chars += [...g].length;
         lines++;
@@ -205,6 +258,9 @@ async function main(): Promise<void> {
       n: ms.length,
       lines,
       chars,
+      edits,
+      edits_by_cause: breakdown,
+      normalisation: OCR_NORMALISATION,
       ...lat(ms),
       chars_not_in_dictionary: unsupported,
       cer_dictionary_lines: r4(dEdits / Math.max(1, dChars)),

@@ -29,6 +29,14 @@ export function writeRecTensor(img: RgbImage, out: Float32Array, slot: number, b
   }
 }
 
+/** A decoded line, with the share of the line image's width that one CTC time step covers. */
+export interface RecResult extends CtcResult {
+  /** Fraction of the (unpadded) line width per time step: character `t` sits near `t × stepWidth`. */
+  stepWidth: number;
+  /** Time steps per line height (the recogniser's input height over its horizontal stride). */
+  stepsPerHeight: number;
+}
+
 export interface RecOptions {
   /** Restricts decoding to these characters (e.g. plate alphabets); undefined = whole dictionary. */
   charset?: string;
@@ -65,8 +73,8 @@ export class TextRecognizer {
   }
 
   /** Recognises line images; results are in input order. */
-  async recognize(lines: RgbImage[], opts: RecOptions = {}): Promise<CtcResult[]> {
-    const results: CtcResult[] = new Array<CtcResult>(lines.length);
+  async recognize(lines: RgbImage[], opts: RecOptions = {}): Promise<RecResult[]> {
+    const results: RecResult[] = new Array<RecResult>(lines.length);
     const order = lines.map((l, i) => ({ i, r: l.width / Math.max(1, l.height) })).sort((a, b) => a.r - b.r);
     // one line per run by default: with one intra-op thread a batch of 4 costs more than 4 single runs
     const bs = opts.batchSize ?? 1;
@@ -84,10 +92,11 @@ export class TextRecognizer {
       const maxRatio = Math.max(...group.map((g) => g.r));
       const batchW = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, Math.ceil(REC_HEIGHT * maxRatio)));
       const data = new Float32Array(group.length * 3 * REC_HEIGHT * batchW);
-      group.forEach((g, slot) => {
+      const widths = group.map((g, slot) => {
         const src = lines[g.i]!;
         const w = Math.max(1, Math.min(batchW, Math.ceil(REC_HEIGHT * g.r)));
         writeRecTensor(resize(src, w, REC_HEIGHT), data, slot, batchW);
+        return w;
       });
       const tensor = new ort.Tensor('float32', data, [group.length, 3, REC_HEIGHT, batchW]);
       const out = await this.session.run({ [this.session.inputNames[0]!]: tensor });
@@ -95,7 +104,8 @@ export class TextRecognizer {
       const [, steps, classes] = t.dims as [number, number, number];
       const probs = t.data as Float32Array;
       group.forEach((g, slot) => {
-        results[g.i] = ctcGreedyDecode(probs, slot * steps * classes, steps, classes, this.alphabet, allowed);
+        const r = ctcGreedyDecode(probs, slot * steps * classes, steps, classes, this.alphabet, allowed);
+        results[g.i] = { ...r, stepWidth: batchW / steps / widths[slot]!, stepsPerHeight: (REC_HEIGHT * steps) / batchW };
       });
     }
     return results;
