@@ -2,6 +2,9 @@
  * `npm run demo`: the cloud (embedded broker, SQLite store, embedded time-series), simulated quay
  * instruments, and an edge gateway that polls them and syncs to the cloud — all on loopback.
  * The gateway enrols with a one-time token, as a real one does. Prints every URL; Ctrl-C stops all.
+ * The data platform gets its demo sources (cloud/platform/demo-sources): inbox files, simulated
+ * outside services (a local HTTP/JSON API), the edge's own data over MQTT, the cloud's own API, and
+ * a signed and sealed package exchanged with an enterprise; it prints how many are healthy.
  *   --seconds N   stop by itself after N seconds (a smoke run; prints what the cloud received)
  *   --port P      gateway API port (default 18080; 0 = any free port)
  *   --cloud-port P  cloud API and console port (default 18090)
@@ -15,6 +18,8 @@ import { startCloud, type RunningCloud } from '../cloud/main.js';
 import { hashPassword } from '../edge/flows/auth.js';
 import { ROOT, gatewayConfig, startDaemon, startSimulator, type Daemon, type Simulator } from './lib/stack.js';
 import { plateVideo } from '../edge/vision/synthetic/plate-scene.js';
+import { loadDemoSources, sourceHealth } from '../cloud/platform/demo-sources/load.js';
+import { startSimulatedApi, type SimulatedApi } from '../cloud/platform/demo-sources/simulated-api.js';
 
 const { values: args } = parseArgs({
   options: { seconds: { type: 'string' }, port: { type: 'string', default: '18080' }, 'cloud-port': { type: 'string', default: '18090' }, dir: { type: 'string' } },
@@ -27,6 +32,9 @@ const GATEWAY_ID = 'gw-demo-quay3';
 const adminToken = randomBytes(18).toString('base64url');
 const consoleAdmin = { username: 'admin', password: 'Quayside-demo-2026' };
 let cloud: RunningCloud | undefined;
+let api: SimulatedApi | undefined;
+const apiToken = randomBytes(18).toString('base64url');
+const mqttAdmin = { username: '_platform', password: randomBytes(18).toString('base64url') };
 
 const simConfig = JSON.parse(fs.readFileSync(path.join(ROOT, 'edge/simulators/demo.json'), 'utf8'));
 let sim: Simulator | undefined;
@@ -36,6 +44,13 @@ async function stop(): Promise<void> {
   await gw?.stop();
   await sim?.stop();
   await cloud?.stop();
+  await api?.stop();
+}
+
+async function sourcesLine(): Promise<string> {
+  const h = await sourceHealth(cloud!.platform);
+  const sick = h.sources.filter((s) => !s.healthy).map((s) => `${s.id} (${s.lastRun?.error ?? s.lastRun?.status ?? 'never run'})`);
+  return `data sources: ${h.configured} configured, ${h.healthy} healthy${sick.length ? `; not healthy: ${sick.join(', ')}` : ''}`;
 }
 
 try {
@@ -46,7 +61,7 @@ try {
       log: { level: 'info' },
       api: { host: '127.0.0.1', port: Number(args['cloud-port']) },
       admin: { token: adminToken },
-      broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0 },
+      broker: { mode: 'embedded', host: '127.0.0.1', port: 0, tlsPort: 0, admin: mqttAdmin },
       auth: { bootstrapAdmin: consoleAdmin },
     },
     { logDestination: pino.destination({ dest: path.join(dir, 'cloud.log'), mkdir: true, sync: false }) },
@@ -90,6 +105,18 @@ try {
     },
   });
   if (imported.status >= 300) throw new Error(`vessel import failed: ${JSON.stringify(imported.body)}`);
+
+  // The data platform's sources: simulated outside services, inbox files, MQTT, the cloud's own API, the exchange.
+  api = await startSimulatedApi({ token: apiToken });
+  await loadDemoSources(cloud.platform, path.join(dir, 'cloud', 'platform'), {
+    api: api.url,
+    apiToken,
+    cloud: cloud.url,
+    cloudToken: adminToken,
+    mqtt: `mqtt://127.0.0.1:${cloud.mqttPort}`,
+    mqttUser: mqttAdmin.username,
+    mqttPassword: mqttAdmin.password,
+  });
 } catch (e) {
   console.error(`demo: cannot start: ${(e as Error).message}`);
   await stop();
@@ -109,6 +136,9 @@ Quayside demo is running.
                      ${gw.url}/metrics
   Simulator control  ${sim.control}/devices   (inject faults: POST /devices/:id/faults {"timeout":true})
   Gateway config     ${path.relative(ROOT, path.join(dir, 'gateway.json'))}   data: ${path.relative(ROOT, path.join(dir, 'data'))}
+  Data platform      ${cloud!.url}/api/platform/connectors   (sources; inbox files under ${path.relative(ROOT, path.join(dir, 'cloud', 'platform', 'inbox'))})
+                     ${cloud!.url}/api/platform/exchange/log  (data exchange)
+  ${await sourcesLine()}
 Press Ctrl-C to stop.`);
 
 const done = new Promise<void>((resolve) => {
@@ -130,5 +160,6 @@ if (args.seconds) {
   console.log(`cloud latest values: ${rows.length} points`, JSON.stringify(rows.slice(0, 3)));
   const plates = (await gw.get('/api/cameras/events?kind=plate&limit=3').catch(() => [])) as Array<{ value: string; confidence: number }>;
   console.log('gate camera plates:', JSON.stringify(plates.map((p) => `${p.value} (${p.confidence})`)));
+  console.log(await sourcesLine());
 }
 await stop();

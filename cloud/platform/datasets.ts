@@ -11,7 +11,7 @@
  * double precision (number), integer 0/1 (boolean).
  */
 import crypto from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { QuaysideError } from '../../shared/errors.js';
 import type { DatasetDefinition, DatasetField, FieldType } from './definitions.js';
 import { coerce, type Row } from './pipeline.js';
@@ -63,12 +63,16 @@ export async function ensureDatasetTable(db: Kysely<any>, def: DatasetDefinition
   }
 }
 
+/** One-shot SHA-256 where Node has it (20.12+), the same digest as a Hash object's. */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function' ? (text) => (crypto as unknown as { hash(alg: string, data: string, enc: 'hex'): string }).hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 export function rowKey(def: DatasetDefinition, row: Row): string {
   return JSON.stringify(def.key.map((k) => row[k] ?? null));
 }
 
 function rowHash(def: DatasetDefinition, row: Row): string {
-  return crypto.createHash('sha256').update(JSON.stringify(def.fields.map((f) => row[f.name] ?? null))).digest('hex');
+  return sha256Hex(JSON.stringify(def.fields.map((f) => row[f.name] ?? null)));
 }
 
 function toColumn(f: DatasetField, v: unknown): unknown {
@@ -90,43 +94,100 @@ export interface LandCounts {
   unchanged: number;
 }
 
-/** Upserts typed rows (already checked against the definition) by key, inside the caller's transaction. */
+/** Most bound parameters one statement carries (SQLite allows 32766, PostgreSQL 65535). */
+const MAX_PARAMS = 30_000;
+/** Most rows one multi-row statement carries. */
+const MAX_CHUNK_ROWS = 1_000;
+
+const placeholderStyle = new WeakMap<object, 'dollar' | 'question'>();
+
+/** `$1, $2 …` (PostgreSQL) or `?` (SQLite): asked of the dialect's own compiler once per executor. */
+function placeholders(db: Kysely<any>): 'dollar' | 'question' {
+  const key = db.getExecutor().adapter;
+  let style = placeholderStyle.get(key);
+  if (!style) {
+    style = sql`select ${1}`.compile(db).sql.includes('$1') ? 'dollar' : 'question';
+    placeholderStyle.set(key, style);
+  }
+  return style;
+}
+
+function quoteId(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `(?, ?, ?), (?, ?, ?)` or `($1, $2, $3), ($4, $5, $6)` for rows × cols, numbering from `from`. */
+function valueTuples(style: 'dollar' | 'question', rows: number, cols: number, from = 1): string {
+  const out: string[] = new Array(rows);
+  let n = from;
+  for (let r = 0; r < rows; r++) {
+    const p: string[] = new Array(cols);
+    for (let c = 0; c < cols; c++) p[c] = style === 'dollar' ? `$${n++}` : '?';
+    out[r] = `(${p.join(', ')})`;
+  }
+  return out.join(', ');
+}
+
+async function execRaw(db: Kysely<any>, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  const r = await db.executeQuery(CompiledQuery.raw(text, params));
+  return r.rows as Record<string, unknown>[];
+}
+
+/**
+ * Upserts typed rows (already checked against the definition) by key, inside the caller's
+ * transaction. The bulk path: rows go in chunks of up to MAX_CHUNK_ROWS, each chunk one
+ * `SELECT _key, _hash … WHERE _key IN (…)` (to count inserted / updated / unchanged; skipped when the
+ * table was empty) and one multi-row `INSERT … ON CONFLICT (_key) DO UPDATE … WHERE _hash differs`
+ * carrying only the new and changed rows, so an identical rerun writes nothing.
+ */
 export async function landRows(db: Kysely<any>, def: DatasetDefinition, rows: readonly Row[], runId: number, now: number): Promise<LandCounts> {
   const table = datasetTable(def.name);
   const counts: LandCounts = { inserted: 0, updated: 0, unchanged: 0 };
   // The last row of a key wins within one load.
   const byKey = new Map<string, Row>();
   for (const r of rows) byKey.set(rowKey(def, r), r);
+  if (byKey.size === 0) return counts;
+  const style = placeholders(db);
+  const t = quoteId(table);
+  const columns = ['_key', '_hash', '_run_id', '_loaded_at', ...def.fields.map((f) => f.name)];
+  const cols = columns.length;
+  const colList = columns.map(quoteId).join(', ');
+  const update = columns
+    .slice(1)
+    .map((c) => `${quoteId(c)} = excluded.${quoteId(c)}`)
+    .join(', ');
+  const chunkRows = Math.max(1, Math.min(MAX_CHUNK_ROWS, Math.floor(MAX_PARAMS / cols)));
+  const upsertSql = (n: number) => `INSERT INTO ${t} (${colList}) VALUES ${valueTuples(style, n, cols)} ON CONFLICT ("_key") DO UPDATE SET ${update} WHERE ${t}."_hash" <> excluded."_hash"`;
+  const fullUpsert = upsertSql(chunkRows);
+  const lookupSql = (n: number) => `SELECT "_key", "_hash" FROM ${t} WHERE "_key" IN (${valueTuples(style, 1, n).slice(1, -1)})`;
+  const fullLookup = lookupSql(chunkRows);
+  const wasEmpty = (await execRaw(db, `SELECT 1 AS x FROM ${t} LIMIT 1`, [])).length === 0;
+
   const entries = [...byKey.entries()];
-  for (let i = 0; i < entries.length; i += CHUNK) {
-    const chunk = entries.slice(i, i + CHUNK);
+  byKey.clear();
+  for (let i = 0; i < entries.length; i += chunkRows) {
+    const chunk = entries.slice(i, i + chunkRows);
     const existing = new Map<string, string>();
-    const found = (await db
-      .selectFrom(table)
-      .select(['_key', '_hash'])
-      .where(
-        '_key',
-        'in',
-        chunk.map(([k]) => k),
-      )
-      .execute()) as { _key: string; _hash: string }[];
-    for (const e of found) existing.set(e._key, e._hash);
-    const inserts: Row[] = [];
+    if (!wasEmpty) {
+      const keys = chunk.map(([k]) => k);
+      for (const e of await execRaw(db, keys.length === chunkRows ? fullLookup : lookupSql(keys.length), keys)) existing.set(String(e['_key']), String(e['_hash']));
+    }
+    const params: unknown[] = [];
+    let n = 0;
     for (const [k, r] of chunk) {
       const hash = rowHash(def, r);
-      const values: Row = { _key: k, _hash: hash, _run_id: runId, _loaded_at: now };
-      for (const f of def.fields) values[f.name] = toColumn(f, r[f.name]);
       const old = existing.get(k);
-      if (old === undefined) inserts.push(values);
-      else if (old !== hash) {
-        await db.updateTable(table).set(values).where('_key', '=', k).execute();
-        counts.updated += 1;
-      } else counts.unchanged += 1;
+      if (old === hash) {
+        counts.unchanged += 1;
+        continue;
+      }
+      if (old === undefined) counts.inserted += 1;
+      else counts.updated += 1;
+      params.push(k, hash, runId, now);
+      for (const f of def.fields) params.push(toColumn(f, r[f.name]));
+      n += 1;
     }
-    if (inserts.length) {
-      await db.insertInto(table).values(inserts).execute();
-      counts.inserted += inserts.length;
-    }
+    if (n > 0) await execRaw(db, n === chunkRows ? fullUpsert : upsertSql(n), params);
   }
   return counts;
 }
@@ -164,8 +225,22 @@ export function typed(def: DatasetDefinition, r: Row): Row {
   return out;
 }
 
+/**
+ * Marks what scanRows returns: the store and data set the pages come from, so a consumer that can
+ * push its work into SQL (quality.ts) may do so instead of reading the pages.
+ */
+export const STORE_SCAN: unique symbol = Symbol('quayside.platform.storeScan');
+export interface StoreScan {
+  db: Kysely<any>;
+  def: DatasetDefinition;
+}
+
 /** Streams every row in pages (by key), for quality checks over large data sets. */
-export async function* scanRows(db: Kysely<any>, def: DatasetDefinition, pageSize = 5000): AsyncGenerator<Row[]> {
+export function scanRows(db: Kysely<any>, def: DatasetDefinition, pageSize = 5000): AsyncGenerator<Row[]> & { [STORE_SCAN]: StoreScan } {
+  return Object.assign(scanPages(db, def, pageSize), { [STORE_SCAN]: { db, def } });
+}
+
+async function* scanPages(db: Kysely<any>, def: DatasetDefinition, pageSize: number): AsyncGenerator<Row[]> {
   const table = datasetTable(def.name);
   let after: string | null = null;
   for (;;) {
@@ -177,6 +252,60 @@ export async function* scanRows(db: Kysely<any>, def: DatasetDefinition, pageSiz
     yield page.map((r) => typed(def, r));
     if (page.length < pageSize) return;
   }
+}
+
+/** Whether the store is SQLite (its placeholders are `?`), else PostgreSQL. */
+export function isSqlite(db: Kysely<any>): boolean {
+  return placeholders(db) === 'question';
+}
+
+/**
+ * Reads chosen columns of every row in pages, without typing them (`_key` always comes along): for
+ * consumers that only need a few fields of a large data set. `order: 'key'` pages by `_key`;
+ * `order: 'storage'` pages by SQLite's rowid (the table's own order: a sequential read) and falls
+ * back to key order on PostgreSQL.
+ */
+export async function* scanColumns(db: Kysely<any>, def: DatasetDefinition, columns: readonly string[], opts: { pageSize?: number; order?: 'key' | 'storage' } = {}): AsyncGenerator<Row[]> {
+  const table = datasetTable(def.name);
+  const pageSize = opts.pageSize ?? 20_000;
+  const cols = [...new Set(['_key', ...columns])];
+  if (opts.order === 'storage' && isSqlite(db)) {
+    let after = -Infinity;
+    for (;;) {
+      const page = (await db
+        .selectFrom(table)
+        .select([sql<number>`rowid`.as('_rid'), ...cols])
+        .where(sql`rowid`, '>', after === -Infinity ? sql`-9223372036854775808` : sql`CAST(${after} AS INTEGER)`)
+        .orderBy(sql`rowid`)
+        .limit(pageSize)
+        .execute()) as Row[];
+      if (!page.length) return;
+      after = Number(page[page.length - 1]!['_rid']);
+      yield page;
+      if (page.length < pageSize) return;
+    }
+  }
+  let after: string | null = null;
+  for (;;) {
+    let q = db.selectFrom(table).select(cols);
+    if (after !== null) q = q.where('_key', '>', after);
+    const page = (await q.orderBy('_key').limit(pageSize).execute()) as Row[];
+    if (!page.length) return;
+    after = String(page[page.length - 1]!['_key']);
+    yield page;
+    if (page.length < pageSize) return;
+  }
+}
+
+/** A stored column value as the field's type (booleans from 0/1, numbers from bigint text). */
+export function fromStored(f: DatasetField, v: unknown): unknown {
+  return fromColumn(f, v);
+}
+
+/** The key fields' values of a stored row, from its `_key`. */
+export function keyValues(def: DatasetDefinition, key: unknown): Record<string, unknown> {
+  const parsed = JSON.parse(String(key)) as unknown[];
+  return Object.fromEntries(def.key.map((k, i) => [k, parsed[i] ?? null]));
 }
 
 /** Master records by a field's values (for enrich). Values compared as text. */

@@ -231,6 +231,60 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         for (const t of ['pf_catalogue_log', 'pf_access_requests', 'pf_catalogue', 'pf_meta_annotations']) await db.schema.dropTable(t).ifExists().execute();
       },
     },
+    'platform_0004_exchange': {
+      async up(db: Db) {
+        // Exchange partners and outbound exchanges (数据交换实施): latest definition per (kind, id).
+        await db.schema
+          .createTable('pf_exchange_defs')
+          /** partner | outbound */
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('definition', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pf_exchange_defs_pk', ['kind', 'id'])
+          .execute();
+
+        await db.schema
+          .createTable('pf_exchange_log')
+          .addColumn(...autoId(dialect))
+          /** outbound | inbound */
+          .addColumn('direction', 'text', (c) => c.notNull())
+          .addColumn('partner', 'text', (c) => c.notNull())
+          .addColumn('exchange_id', 'text')
+          .addColumn('package_id', 'text')
+          .addColumn('rows', 'integer')
+          .addColumn('bytes', 'integer')
+          /** SM3 of the package's plaintext data, hex */
+          .addColumn('data_sm3', 'text')
+          .addColumn('encrypted', 'integer', (c) => c.notNull())
+          /** delivered | failed (outbound); accepted | refused (inbound) */
+          .addColumn('result', 'text', (c) => c.notNull())
+          /** why a package was refused or a delivery failed (exchange.ts REFUSAL_REASONS, delivery_failed, …) */
+          .addColumn('reason', 'text')
+          .addColumn('detail', 'text', (c) => c.notNull())
+          /** sftp | http | inbox */
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('pf_exchange_log_at').on('pf_exchange_log').columns(['at']).execute();
+        await db.schema.createIndex('pf_exchange_log_partner').on('pf_exchange_log').columns(['partner', 'at']).execute();
+
+        // Package ids accepted per sender: a second package with the same id is a replay.
+        await db.schema
+          .createTable('pf_exchange_received')
+          .addColumn('partner', 'text', (c) => c.notNull())
+          .addColumn('package_id', 'text', (c) => c.notNull())
+          .addColumn('data_sm3', 'text', (c) => c.notNull())
+          .addColumn('accepted_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('pf_exchange_received_pk', ['partner', 'package_id'])
+          .execute();
+      },
+      async down(db: Db) {
+        for (const t of ['pf_exchange_received', 'pf_exchange_log', 'pf_exchange_defs']) await db.schema.dropTable(t).ifExists().execute();
+      },
+    },
   };
 }
 

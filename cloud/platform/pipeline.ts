@@ -201,6 +201,17 @@ function reject(ctx: Ctx, r: SourceRow, step: number, op: string, reason: Reject
   ctx.rejects.push({ ref: r.ref, step, op, reason, field, detail, raw: r.source ?? r.data });
 }
 
+const patterns = new Map<string, RegExp>();
+function pattern(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) {
+    if (patterns.size > 1000) patterns.clear();
+    re = new RegExp(source);
+    patterns.set(source, re);
+  }
+  return re;
+}
+
 function checkValue(c: z.infer<typeof Check>, v: unknown): { reason: RejectReason; detail: string } | null {
   if (isEmpty(v)) return c.required ? { reason: 'missing_field', detail: `${c.field} is empty` } : null;
   const s = typeof v === 'string' ? v : String(v);
@@ -208,7 +219,7 @@ function checkValue(c: z.infer<typeof Check>, v: unknown): { reason: RejectReaso
     const p = checkIdentifier(c.is, s);
     if (!p.ok) return { reason: p.reason, detail: p.message };
   }
-  if (c.pattern !== undefined && !new RegExp(c.pattern).test(s)) return { reason: 'format', detail: `"${s}" does not match ${c.pattern}` };
+  if (c.pattern !== undefined && !pattern(c.pattern).test(s)) return { reason: 'format', detail: `"${s}" does not match ${c.pattern}` };
   if (c.min !== undefined || c.max !== undefined) {
     const n = typeof v === 'number' ? v : Number(s);
     if (!Number.isFinite(n)) return { reason: 'bad_type', detail: `"${s}" is not a number` };
@@ -230,15 +241,19 @@ function matchKey(match: 'exact' | IdentifierKind, v: unknown): { key: string } 
 
 export async function runPipeline(def: PipelineDefinition | null, input: readonly SourceRow[], dataset: DatasetDefinition, lookup: MasterLookup): Promise<PipelineResult> {
   const steps = def?.steps ?? [];
-  let rows: SourceRow[] = input.map((r) => ({ ref: r.ref, data: { ...r.data }, source: r.data }));
+  // Steps change rows in place, so each row starts as a copy of its source record, except when the
+  // first step is a map: it builds new records and leaves the source alone.
+  const copy = steps[0]?.op !== 'map';
+  let rows: SourceRow[] = input.map((r) => ({ ref: r.ref, data: copy ? { ...r.data } : r.data, source: r.data }));
   const rejects: Reject[] = [];
   for (const [i, step] of steps.entries()) {
     const ctx: Ctx = { rows: [], rejects };
     switch (step.op) {
-      case 'parse':
+      case 'parse': {
+        const fields = Object.entries(step.fields);
         for (const r of rows) {
           let bad = false;
-          for (const [f, t] of Object.entries(step.fields)) {
+          for (const [f, t] of fields) {
             const c = coerce(r.data[f], t);
             if (!c.ok) {
               reject(ctx, r, i, step.op, 'bad_type', f, c.detail);
@@ -250,17 +265,19 @@ export async function runPipeline(def: PipelineDefinition | null, input: readonl
           if (!bad) ctx.rows.push(r);
         }
         break;
-      case 'map':
+      }
+      case 'map': {
+        const fields = Object.entries(step.fields).map(([target, spec]) => ({ target, from: typeof spec === 'string' ? spec : (spec.from ?? target), fallback: typeof spec !== 'string' && spec.default !== undefined ? { value: spec.default } : null }));
         for (const r of rows) {
           const out: Row = step.keepOthers ? { ...r.data } : {};
-          for (const [target, spec] of Object.entries(step.fields)) {
-            const from = typeof spec === 'string' ? spec : (spec.from ?? target);
-            const v = getPath(r.data, from);
-            out[target] = isEmpty(v) && typeof spec !== 'string' && spec.default !== undefined ? spec.default : v;
+          for (const f of fields) {
+            const v = getPath(r.data, f.from);
+            out[f.target] = f.fallback && isEmpty(v) ? f.fallback.value : v;
           }
           ctx.rows.push({ ref: r.ref, data: out, source: r.source ?? r.data });
         }
         break;
+      }
       case 'validate':
         for (const r of rows) {
           let bad = false;
@@ -320,14 +337,18 @@ export async function runPipeline(def: PipelineDefinition | null, input: readonl
         break;
       }
       case 'enrich': {
-        const keys = new Map<SourceRow, string>();
-        for (const r of rows) {
+        const joined = Object.entries(step.fields);
+        // by input position, so the rows that pass keep their order
+        const passed: (SourceRow | undefined)[] = new Array(rows.length);
+        const pending: { at: number; key: string }[] = [];
+        const wanted = new Set<string>();
+        for (const [at, r] of rows.entries()) {
           const v = r.data[step.field];
           if (isEmpty(v)) {
             if (step.required) reject(ctx, r, i, step.op, 'missing_field', step.field, `${step.field} is empty: no master record can be joined`);
             else {
-              for (const t of Object.keys(step.fields)) r.data[t] = null;
-              ctx.rows.push(r);
+              for (const [t] of joined) r.data[t] = null;
+              passed[at] = r;
             }
             continue;
           }
@@ -337,21 +358,21 @@ export async function runPipeline(def: PipelineDefinition | null, input: readonl
             continue;
           }
           r.data[step.field] = m.key;
-          keys.set(r, m.key);
+          pending.push({ at, key: m.key });
+          wanted.add(m.key);
         }
-        const master = await lookup(step.dataset, step.refField, [...new Set(keys.values())]);
-        for (const [r, k] of keys) {
-          const rec = master.get(k);
+        const master = await lookup(step.dataset, step.refField, [...wanted]);
+        for (const { at, key } of pending) {
+          const r = rows[at]!;
+          const rec = master.get(key);
           if (!rec && step.required) {
-            reject(ctx, r, i, step.op, 'no_master_record', step.field, `no ${step.dataset} record with ${step.refField} = ${k}`);
+            reject(ctx, r, i, step.op, 'no_master_record', step.field, `no ${step.dataset} record with ${step.refField} = ${key}`);
             continue;
           }
-          for (const [t, f] of Object.entries(step.fields)) r.data[t] = rec ? (rec[f] ?? null) : null;
-          ctx.rows.push(r);
+          for (const [t, f] of joined) r.data[t] = rec ? (rec[f] ?? null) : null;
+          passed[at] = r;
         }
-        // keep the input order
-        const order = new Map(rows.map((r, n) => [r, n]));
-        ctx.rows.sort((a, b) => order.get(a)! - order.get(b)!);
+        ctx.rows = passed.filter((r): r is SourceRow => r !== undefined);
         break;
       }
       case 'aggregate': {

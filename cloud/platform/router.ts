@@ -25,10 +25,12 @@
  *   POST  /catalogue/:cls/:seq/requests {organisation, purpose}   ask for a shared resource (platform.read)
  *   GET   /access-requests?code&status&owner&requester ; POST /access-requests/:id/decision {decision, note}
  *   GET   /catalogue-log?code                         who created, changed, published, requested, decided what
+ *   /exchange/…                                       data exchange: partners, outbound, inbound, log (exchange-router.ts)
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { QuaysideError, isQuaysideError } from '../../shared/errors.js';
+import { mountExchangeRoutes } from './exchange-router.js';
 import { CATALOGUE_STATUSES, SHARING_TYPES, catalogueCsv } from './catalogue.js';
 import { CONNECTOR_KINDS, INDICATORS } from './definitions.js';
 import { ASSET_KINDS } from './metadata.js';
@@ -339,6 +341,8 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
       res.json({ items: await platform.catalogue.log(q.code) });
     }),
   );
+
+  mountExchangeRoutes(r, { exchange: platform.exchange, guard: g, actor }); // data exchange: exchange-router.ts
 
   r.use((req, res) => void res.status(404).json({ error: { code: 'CLOUD_NOT_FOUND', message: `no route ${req.method} ${req.baseUrl}${req.path}` } }));
   r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

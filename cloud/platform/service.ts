@@ -23,6 +23,7 @@ import { migratePlatform } from './migrations.js';
 import { PipelineDefinition, runPipeline, type PipelineDefinitionInput, type Reject } from './pipeline.js';
 import { evaluateQuality, type QualityEvaluation } from './quality.js';
 import { CatalogueService } from './catalogue-service.js';
+import { ExchangeService } from './exchange.js';
 import { harvest, searchAssets, type Annotation, type AssetKind, type MetaAsset } from './metadata.js';
 import { backoffDelay, Scheduler } from './scheduler.js';
 import type { PlatformDatabase } from './types.js';
@@ -170,6 +171,8 @@ export class PlatformService {
   private readonly scheduler: Scheduler;
   /** The resource catalogue: entries, access requests and their log. */
   readonly catalogue: CatalogueService;
+  /** Data exchange (数据交换实施): partners, signed and sealed packages, the exchange log. */
+  readonly exchange: ExchangeService;
   private readonly inFlight = new Map<string, Promise<RunRecord>>();
   private readonly qualityInFlight = new Map<string, Promise<QualityRunRecord>>();
   private readonly abort = new AbortController();
@@ -182,6 +185,7 @@ export class PlatformService {
     this.now = opts.clock ?? Date.now;
     this.scheduler = new Scheduler(opts.log ?? null);
     this.catalogue = new CatalogueService({ db: this.db, now: this.now, dataset: (name) => this.dataset(name) });
+    this.exchange = new ExchangeService({ db: opts.db, dialect: opts.dialect, baseDir: opts.baseDir, log: opts.log, now: this.now, secret: (ref) => this.secret(ref), dataset: (name) => this.dataset(name), schedule: opts.schedule !== false });
   }
 
   get dialect(): SqlDialect {
@@ -192,6 +196,7 @@ export class PlatformService {
     await migratePlatform(opts.db, opts.dialect);
     const p = new PlatformService(opts);
     if (opts.schedule !== false) await p.planAll();
+    if (opts.schedule !== false) await p.exchange.start();
     return p;
   }
 
@@ -200,6 +205,7 @@ export class PlatformService {
     this.closed = true;
     this.abort.abort();
     await this.scheduler.stop();
+    await this.exchange.close();
     await Promise.allSettled([...this.inFlight.values(), ...this.qualityInFlight.values()]);
   }
 

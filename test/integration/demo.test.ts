@@ -2,6 +2,9 @@
  * The README's demo command, as a user runs it (scripts/demo.ts; `npm run demo` builds the web apps
  * first, which the test command has done): cloud, gateway, simulators, Node-RED and the gate camera come
  * up, every simulated device is online, the cloud has live values, and the camera has read the plate.
+ * The data platform has the demo's configured sources (cloud/platform/demo-sources) and at least 20 of
+ * them are connected and healthy: their last run, against the inbox files, the simulated services,
+ * the MQTT broker, the cloud's own API and the exchange, succeeded.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +32,16 @@ test('npm run demo: cloud + gateway + simulators + flows + camera, on any free p
     const points = Number(/cloud latest values: (\d+) points/.exec(out)![1]);
     assert.ok(points >= 50, `${points} live points in the cloud`);
     assert.match(/gate camera plates: (.*)/.exec(out)![1]!, /沪AF2345/);
+    const shipped = fs
+      .readdirSync(path.join(ROOT, 'cloud/platform/demo-sources'))
+      .filter((n) => n.endsWith('.json'))
+      .reduce((n, f) => n + ((JSON.parse(fs.readFileSync(path.join(ROOT, 'cloud/platform/demo-sources', f), 'utf8')) as { connectors?: unknown[] }).connectors?.length ?? 0), 0);
+    const lines = [...out.matchAll(/data sources: (\d+) configured, (\d+) healthy(.*)/g)];
+    assert.ok(lines.length >= 2, 'the source count is printed at start and at the end');
+    const [, configured, healthy, sick] = lines[lines.length - 1]!;
+    assert.equal(Number(configured), shipped, 'every shipped definition is configured');
+    assert.ok(Number(healthy) >= 20, `${healthy} healthy sources${sick}`);
+    assert.equal(Number(healthy), Number(configured), `every source healthy${sick}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

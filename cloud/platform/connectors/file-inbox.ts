@@ -32,8 +32,9 @@ export async function pullFileInbox(src: FileInbox, ctx: PullContext): Promise<P
     const bytes = await fs.readFile(path.join(dir, name));
     try {
       const p = await parseFile(name, bytes, formatOf(name, src.format)!, { sheet: src.sheet });
-      rows.push(...p.rows);
-      rejects.push(...p.rejects);
+      // one at a time: a large file's rows would overflow the stack as spread arguments
+      for (const r of p.rows) rows.push(r);
+      for (const r of p.rejects) rejects.push(r);
       done.push(name);
     } catch (e) {
       rejects.push({ ref: name, step: -1, op: 'parse', reason: 'parse_error', field: null, detail: (e as Error).message, raw: { _file: name, _bytes: bytes.length } });

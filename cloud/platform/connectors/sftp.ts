@@ -21,11 +21,12 @@ interface SftpCursor {
   names: string[];
 }
 
-function p<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
+export function p<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
 }
 
-async function connect(src: SftpSource, ctx: PullContext): Promise<{ conn: Client; sftp: SFTPWrapper }> {
+/** Opens an SFTP session (also used by the data exchange to deliver packages). */
+export async function connect(src: SftpSource, ctx: Pick<PullContext, 'secret'>): Promise<{ conn: Client; sftp: SFTPWrapper }> {
   const conn = new Client();
   const privateKey = src.privateKey ? ctx.secret(src.privateKey) : undefined;
   const password = src.password ? ctx.secret(src.password) : undefined;
@@ -98,8 +99,9 @@ export async function pullSftp(src: SftpSource, ctx: PullContext): Promise<PullR
       const bytes = await p<Buffer>((cb) => sftp.readFile(remote, cb));
       try {
         const parsed = await parseFile(f.filename, bytes, formatOf(f.filename, src.format)!);
-        rows.push(...parsed.rows);
-        rejects.push(...parsed.rejects);
+        // A loop, not push(...spread): a file of a few hundred thousand rows would overflow the stack.
+        for (const r of parsed.rows) rows.push(r);
+        for (const r of parsed.rejects) rejects.push(r);
       } catch (e) {
         rejects.push({ ref: f.filename, step: -1, op: 'parse', reason: 'parse_error', field: null, detail: (e as Error).message, raw: { _file: f.filename, _bytes: bytes.length } });
       }

@@ -25,6 +25,7 @@ const Queue = lazy(() => import('./pages/Queue.js'));
 const CommandView = lazy(() => import('./pages/CommandView.js'));
 const Video = lazy(() => import('./pages/Video.js'));
 const Trade = lazy(() => import('./pages/Trade.js'));
+const Platform = lazy(() => import('./pages/Platform.js'));
 const Audit = lazy(() => import('./pages/Audit.js'));
 const Users = lazy(() => import('./pages/Users.js'));
 const Notices = lazy(() => import('./pages/Notices.js'));
@@ -40,6 +41,7 @@ const PAGES: Record<string, () => ReactNode> = {
   '/queue': () => <Queue />,
   '/video': () => <Video />,
   '/trade': () => <Trade />,
+  '/platform': () => <Platform />,
   '/audit': () => <Audit />,
   '/users': () => <Users />,
   '/notices': () => <Notices />,

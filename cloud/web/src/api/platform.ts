@@ -1,0 +1,270 @@
+/**
+ * The data platform over /api/platform (cloud/platform/router.ts, docs/platform.md): the shapes the
+ * console reads and one function per route it calls. The server validates every definition again,
+ * so the console only shows what it answers (including its field-by-field validation errors).
+ */
+import { api } from './client.js';
+
+const BASE = '/api/platform';
+
+export const INDICATORS = ['normativity', 'completeness', 'accuracy', 'consistency', 'timeliness', 'accessibility'] as const;
+export type Indicator = (typeof INDICATORS)[number];
+export const ISSUE_STATUSES = ['open', 'acknowledged', 'resolved', 'ignored'] as const;
+export type IssueStatus = (typeof ISSUE_STATUSES)[number];
+export const REJECT_REASONS = ['parse_error', 'missing_field', 'bad_type', 'check_digit', 'format', 'unknown_code', 'out_of_range', 'duplicate', 'no_master_record'] as const;
+export const SHARING_TYPES = ['unconditional', 'conditional', 'none'] as const;
+export type SharingType = (typeof SHARING_TYPES)[number];
+
+export interface Versioned<T> {
+  id: string;
+  version: number;
+  definition: T;
+  createdAt: number;
+  createdBy: string;
+  versions?: { version: number; createdAt: number; createdBy: string }[];
+}
+
+export interface ConnectorDef {
+  id: string;
+  name: string;
+  description: string;
+  provider: string;
+  enabled: boolean;
+  source: { kind: string; [k: string]: unknown };
+  schedule: { type: 'manual' } | { type: 'interval'; everySeconds: number };
+  retry: { attempts: number; backoffMs: number; maxBackoffMs: number };
+  cursorField?: string;
+  target: { dataset: string; pipeline?: string };
+}
+
+export interface RunRecord {
+  id: number;
+  connectorId: string;
+  connectorVersion: number;
+  pipelineId: string | null;
+  pipelineVersion: number | null;
+  dataset: string;
+  trigger: string;
+  status: 'running' | 'succeeded' | 'failed';
+  attempts: number;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  rowsIn: number;
+  rowsOut: number;
+  rowsRejected: number;
+  rowsInserted: number;
+  rowsUpdated: number;
+  rowsUnchanged: number;
+  cursorBefore: string | null;
+  cursorAfter: string | null;
+  error: string | null;
+}
+
+export type ConnectorRow = Versioned<ConnectorDef> & { lastRun: RunRecord | null; cursor: string | null };
+
+export interface PipelineDef {
+  id: string;
+  name: string;
+  description: string;
+  steps: { op: string; [k: string]: unknown }[];
+}
+
+export interface DatasetField {
+  name: string;
+  type: string;
+  required: boolean;
+  title: string;
+  description: string;
+  unit?: string;
+  codeTable?: string;
+  sensitivity: string;
+}
+
+export interface QualityRule {
+  id: string;
+  check: string;
+  indicator: Indicator;
+  weight: number;
+  description: string;
+  field?: string;
+  [k: string]: unknown;
+}
+
+export interface DatasetDef {
+  name: string;
+  title: string;
+  description: string;
+  owner: string;
+  topic: string;
+  tags: string[];
+  updateCycle?: string;
+  fields: DatasetField[];
+  key: string[];
+  quality: { rules: QualityRule[]; schedule: { type: 'manual' } | { type: 'interval'; everySeconds: number } };
+}
+
+export interface RejectRecord {
+  id: number;
+  connectorId: string;
+  dataset: string;
+  ref: string;
+  step: number;
+  op: string;
+  reason: string;
+  field: string | null;
+  detail: string;
+  raw: unknown;
+  firstRunId: number;
+  lastRunId: number;
+  times: number;
+}
+
+export interface QualityResult {
+  ruleId: string;
+  indicator: string;
+  check: string;
+  weight: number;
+  checked: number;
+  passed: number;
+  failed: number;
+  sample: unknown;
+}
+
+export interface QualityRun {
+  id: number;
+  dataset: string;
+  datasetVersion: number;
+  trigger: string;
+  loadRunId: number | null;
+  startedAt: number;
+  durationMs: number;
+  rows: number;
+  score: number | null;
+  indicators: Partial<Record<Indicator, number>>;
+  results?: QualityResult[];
+}
+
+export interface QualityIssue {
+  id: number;
+  dataset: string;
+  ruleId: string;
+  indicator: string;
+  owner: string;
+  status: IssueStatus;
+  failed: number;
+  checked: number;
+  sample: unknown;
+  firstRunId: number;
+  lastRunId: number;
+  openedAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+  note: string;
+}
+
+export interface LineageGraph {
+  nodes: { id: string; kind: 'connector' | 'pipeline' | 'dataset'; name: string; label: string }[];
+  edges: { from: string; to: string; runId: number; firstAt: number; updatedAt: number }[];
+}
+
+export interface MetaAsset {
+  id: string;
+  kind: 'dataset' | 'field' | 'table' | 'column' | 'connector' | 'pipeline';
+  name: string;
+  parent: string | null;
+  title: string;
+  description: string;
+  owner: string | null;
+  tags: string[];
+  type: string | null;
+  unit: string | null;
+  codeTable: string | null;
+  sensitivity: string | null;
+  topic: string | null;
+  rows: number | null;
+  lastLoadAt: number | null;
+  qualityScore: number | null;
+  edited: boolean;
+}
+
+export interface CatalogueEntry {
+  code: string;
+  name: string;
+  catalogueType: 'basic' | 'topic' | 'department';
+  classification: { category: string; item: string; catalog: string; detail?: string };
+  provider: string;
+  providerCode: string;
+  abstract: string;
+  format: string;
+  items: { name: string; type: string }[];
+  sharing: { type: SharingType; conditions: string; method: string };
+  opening: { open: boolean; conditions: string };
+  updateCycle: string;
+  related: string[];
+  keywords: string[];
+  dataset?: string;
+  status: 'draft' | 'published' | 'withdrawn';
+  version: number;
+  publishedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface AccessRequest {
+  id: number;
+  code: string;
+  requester: string;
+  organisation: string;
+  purpose: string;
+  owner: string;
+  status: 'pending' | 'approved' | 'rejected' | 'withdrawn';
+  createdAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  note: string;
+}
+
+export interface CatalogueLogLine {
+  id: number;
+  code: string;
+  requestId: number | null;
+  action: string;
+  actor: string;
+  at: number;
+  detail: string;
+}
+
+export const PF = {
+  connectors: `${BASE}/connectors`,
+  connector: (id: string) => `${BASE}/connectors/${encodeURIComponent(id)}`,
+  pipelines: `${BASE}/pipelines`,
+  pipeline: (id: string) => `${BASE}/pipelines/${encodeURIComponent(id)}`,
+  datasets: `${BASE}/datasets`,
+  dataset: (id: string) => `${BASE}/datasets/${encodeURIComponent(id)}`,
+  rows: (id: string) => `${BASE}/datasets/${encodeURIComponent(id)}/rows`,
+  quality: (id: string) => `${BASE}/datasets/${encodeURIComponent(id)}/quality`,
+  qualityRun: (id: number) => `${BASE}/quality/runs/${id}`,
+  issues: `${BASE}/quality/issues`,
+  runs: `${BASE}/runs`,
+  rejects: `${BASE}/rejects`,
+  lineage: `${BASE}/lineage`,
+  metadata: `${BASE}/metadata`,
+  catalogue: `${BASE}/catalogue`,
+  entry: (code: string) => `${BASE}/catalogue/${code}`,
+  requests: `${BASE}/access-requests`,
+  log: `${BASE}/catalogue-log`,
+  exportUrl: (format: 'csv' | 'json') => `${BASE}/catalogue/export?format=${format}`,
+};
+
+export const platform = {
+  saveConnector: (id: string, def: unknown) => api.put<Versioned<ConnectorDef> & { created: boolean }>(PF.connector(id), def),
+  runConnector: (id: string) => api.post<{ accepted: boolean }>(`${PF.connector(id)}/run`, { wait: false }),
+  rerunPipeline: (connectorId: string) => api.post<{ accepted: boolean }>(`${PF.connector(connectorId)}/run`, { wait: false }),
+  runQuality: (dataset: string) => api.post<QualityRun>(`${PF.dataset(dataset)}/quality/run`, {}),
+  updateIssue: (id: number, patch: { status?: IssueStatus; owner?: string; note?: string }) => api.patch<QualityIssue>(`${PF.issues}/${id}`, patch),
+  annotate: (asset: string, patch: { description?: string | null; owner?: string | null; tags?: string[] | null }) => api.patch<MetaAsset>(`${PF.metadata}/${encodeURIComponent(asset)}`, patch),
+  requestAccess: (code: string, body: { organisation: string; purpose: string }) => api.post<AccessRequest>(`${PF.entry(code)}/requests`, body),
+  decide: (id: number, decision: 'approved' | 'rejected', note: string) => api.post<AccessRequest>(`${PF.requests}/${id}/decision`, { decision, note }),
+};
