@@ -1,22 +1,20 @@
-// Real models (onnxruntime-node, one thread): OCR reads back rendered text; BlazeFace finds the face
-// in a labelled evaluation image; the draft reader reads a synthetic scene; events carry an SM3.
+// Real models (onnxruntime-node, one thread): OCR reads back rendered text; the draft reader reads a
+// synthetic scene; events carry an SM3. Faces (BlazeFace) are measured on the labelled real photos by
+// `npm run eval:vision`, which needs ../shared/eval beside the checkout (CI has no such folder).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import type { RgbImage } from '../../../edge/vision/image.js';
-import { boxIou, loadImage } from '../../../edge/vision/image.js';
 import { OcrEngine } from '../../../edge/vision/models/ocr/index.js';
-import { BlazeFace } from '../../../edge/vision/models/face/blazeface.js';
 import { PlateReader } from '../../../edge/vision/models/plate/index.js';
 import { DraftReader } from '../../../edge/vision/models/draft/index.js';
 import { makeScene, renderDraftFrame } from '../../../edge/vision/synthetic/draft-marks.js';
 import { releaseSessions } from '../../../edge/vision/models/session.js';
 import { emitDetections, sm3Hex, type VisionEvent } from '../../../edge/vision/events.js';
 
-const EVAL = new URL('../../../../shared/eval/', import.meta.url).pathname;
 
 after(() => releaseSessions());
 
@@ -53,17 +51,6 @@ test('plate reader: restricted alphabet reads a rendered plate crop and validate
   assert.equal(r!.text, '沪AD12345');
   assert.equal(r!.valid, true);
   assert.equal(r!.kind, 'new-energy-small');
-});
-
-test('BlazeFace finds the face in a labelled evaluation image', { timeout: 60_000, skip: !existsSync(EVAL) && 'no ../shared/eval' }, async () => {
-  const bf = await BlazeFace.create('back');
-  assert.equal(bf.anchorCount, 896);
-  const img = await loadImage(join(EVAL, 'faces/libfacedetection_android_test.jpg'));
-  const faces = await bf.detect(img);
-  assert.equal(faces.length, 1);
-  assert.ok(boxIou(faces[0]!.box, [75, 60, 165, 200]) >= 0.5, JSON.stringify(faces[0]!.box));
-  const none = await bf.detect(await loadImage(join(EVAL, 'faces/noface_sowatco_0014391.jpg')));
-  assert.equal(none.length, 0);
 });
 
 test('draft reader: a synthetic scene is read within 2 cm from three frames', { timeout: 60_000 }, async () => {

@@ -3,10 +3,9 @@
 // case of look-alike Latin letters.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Point } from '../../../edge/vision/image.js';
-import { createImage, loadImage, rotate90 } from '../../../edge/vision/image.js';
+import { createImage, rotate90 } from '../../../edge/vision/image.js';
 import type { TextBox } from '../../../edge/vision/models/ocr/db.js';
 import {
   OcrEngine,
@@ -19,7 +18,6 @@ import {
 } from '../../../edge/vision/models/ocr/index.js';
 import { releaseSessions } from '../../../edge/vision/models/session.js';
 
-const EVAL = new URL('../../../../shared/eval/', import.meta.url).pathname;
 
 after(() => releaseSessions());
 
@@ -140,24 +138,3 @@ test('fragments of one line are joined; neighbours, other lines and tall boxes a
   assert.deepEqual(merged[1], rect(28, 190, 312, 221));
 });
 
-test('labelled photos: a dash-broken line is read whole, unreadable script splits a line', { timeout: 60_000, skip: !existsSync(EVAL) && 'no ../shared/eval' }, async () => {
-  const ocr = await OcrEngine.create();
-  const cn = await ocr.read(await loadImage(join(EVAL, 'ocr/cnocr_multi-line_cn2.png')));
-  const dashed = cn.filter((l) => l.text.includes('挑战') || l.text.includes('如何'));
-  assert.equal(dashed.length, 1, JSON.stringify(cn.map((l) => l.text)));
-  assert.match(dashed[0]!.text, /^性带来了新的挑战.{1,2}如何让品牌$/u);
-  // without the join the detector's pieces come back as separate lines
-  const apart = await ocr.read(await loadImage(join(EVAL, 'ocr/cnocr_multi-line_cn2.png')), { mergeFragments: false });
-  assert.ok(apart.filter((l) => l.text.includes('挑战') || l.text.includes('如何')).length >= 2);
-
-  // 清潔できれいな港区を: the recogniser's dictionary has no kana, so it reads 清潔 … 港区
-  const jp = await ocr.read(await loadImage(join(EVAL, 'ocr/easyocr_japanese.jpg')));
-  const texts = jp.map((l) => l.text);
-  const a = jp.find((l) => l.text === '清潔');
-  const b = jp.find((l) => l.text === '港区' && !l.text.includes('MINATO'));
-  assert.ok(a && b, JSON.stringify(texts));
-  assert.ok(a.box[2] < b.box[0], 'the two pieces are side by side, 清潔 first');
-  assert.ok(Math.abs(a.box[1] - b.box[1]) < 5 && Math.abs(a.box[3] - b.box[3]) < 5, 'on the same line');
-  const whole = await ocr.read(await loadImage(join(EVAL, 'ocr/easyocr_japanese.jpg')), { splitGap: 0 });
-  assert.ok(whole.some((l) => l.text === '清潔港区'), JSON.stringify(whole.map((l) => l.text)));
-});
