@@ -20,24 +20,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { completeUscc, usccCheckChar } from '../../shared/ids/uscc.js';
-import { REPO, startTestCloud, type TestCloud } from '../integration/cloud/helpers.js';
-
-const SHOTS = path.join(REPO, '.tmp/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
-const ADMIN = { username: 'admin', password: 'Quay-Root-Passw0rd!' };
-const PASSWORD = 'Quay-Side-2024!';
-const USERS = {
-  command: { username: 'zhang.san', displayName: '张三', roles: ['command'] },
-  auditor: { username: 'zhao.liu', displayName: '赵六', roles: ['auditor'] },
-} as const;
+import type { TestCloud } from '../integration/cloud/helpers.js';
+import { ADMIN, ApiSession, ConsoleBrowser, PASSWORD, USERS, buildConsole, inputOf, startConsoleTestCloud } from './console-harness.js';
 
 const A = completeUscc('91310115MA1K4ABC0');
 const B = completeUscc('91310000132200821');
@@ -56,69 +46,16 @@ const BAD: [string, string][] = [
 ];
 
 let cloud: TestCloud;
-let browser: Browser;
+let ui: ConsoleBrowser;
 let admin: ApiSession;
 let entryCode = '';
 /** A port-call feed that takes its time, so that the run shows as a running job. */
 let slowFeed: http.Server;
-const contexts: BrowserContext[] = [];
-
-/** An API client logged in as one user: session cookie, CSRF header on writes. */
-class ApiSession {
-  private constructor(
-    private readonly cookie: string,
-    private readonly csrf: string,
-  ) {}
-
-  static async login(username: string, password: string): Promise<ApiSession> {
-    const res = await fetch(`${cloud.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-    if (res.status !== 200) throw new Error(`login ${username}: HTTP ${res.status} ${await res.text()}`);
-    const body = (await res.json()) as { csrfToken: string };
-    return new ApiSession(res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; '), body.csrfToken);
-  }
-
-  async call<T = any>(method: string, pathname: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${cloud.url}${pathname}`, {
-      method,
-      headers: { cookie: this.cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrf }), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${pathname}: HTTP ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-}
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce', acceptDownloads: true });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (e) => console.error('[page error]', e.message));
-  return page;
-}
-
-async function guarded(page: Page, name: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    await page.screenshot({ path: path.join(SHOTS, `platform-FAILED-${name}.png`), fullPage: true }).catch(() => undefined);
-    throw e;
-  }
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
-  await page.screenshot({ path: path.join(SHOTS, `platform-${name}.png`), fullPage: true });
-}
-
-async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
-  await page.goto(`${cloud.url}/`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-menu').waitFor();
-}
+let consoleBuild: ReturnType<typeof buildConsole>;
+const newPage = () => ui.newPage();
+const guarded = (page: Page, name: string, fn: () => Promise<void>) => ui.guarded(page, name, fn);
+const shot = (page: Page, name: string) => ui.shot(page, name);
+const login = (page: Page, username: string, password = PASSWORD) => ui.login(page, username, password);
 
 /** Polls a page condition (data attributes refresh on the page's own polling). */
 async function until(what: string, fn: () => Promise<boolean>, ms = 15_000): Promise<void> {
@@ -130,31 +67,13 @@ async function until(what: string, fn: () => Promise<boolean>, ms = 15_000): Pro
   }
 }
 
-/** The <input> of an antd input component, wherever its test id landed (on the input or on a wrapper). */
-async function inputOf(page: Page, testId: string) {
-  const el = page.getByTestId(testId);
-  return (await el.evaluate((e) => e.tagName)) === 'INPUT' ? el : el.locator('input');
-}
-
 const num = (s: string | null) => Number((s ?? '').replace(/[^\d.-]/g, ''));
 
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  fs.mkdirSync(path.join(REPO, '.tmp/console-e2e'), { recursive: true });
-  // The console as `npm run build:console` builds it, into this run's own folder (see console.test.ts).
-  const dist = path.join(REPO, '.tmp/console-e2e', `platform-dist-${process.pid}`);
-  await promisify(execFile)(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'cloud/web/vite.config.ts', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO });
-  process.env['QS_CONSOLE_DIST'] = dist;
-
-  cloud = await startTestCloud({
-    log: { level: 'warn' },
-    auth: { bootstrapAdmin: ADMIN, password: { minLength: 10, minClasses: 3, scrypt: { N: 1024, r: 8, p: 1 } } },
-  });
-  for (const u of Object.values(USERS)) {
-    const r = await cloud.admin('/api/users', { body: { ...u, roles: [...u.roles], password: PASSWORD } });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-  }
-  admin = await ApiSession.login(ADMIN.username, ADMIN.password);
+  consoleBuild = buildConsole('platform');
+  await consoleBuild.ready;
+  cloud = await startConsoleTestCloud();
+  admin = await ApiSession.login(cloud.url, ADMIN.username, ADMIN.password);
 
   slowFeed = http.createServer((_req, res) => {
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [{ call_id: 'C1', vessel: 'COSCO TAURUS' }, { call_id: 'C2', vessel: 'MSC ANNA' }] })), 5000);
@@ -226,15 +145,14 @@ before(async () => {
   entryCode = entry.code;
   await admin.call('POST', `/api/platform/catalogue/${entryCode}/publish`);
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  ui = await ConsoleBrowser.launch(cloud.url, 'platform');
 });
 
 after(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await ui?.close();
   await cloud?.stop();
   slowFeed?.close();
-  if (process.env['QS_CONSOLE_DIST']?.includes(`platform-dist-${process.pid}`)) fs.rmSync(process.env['QS_CONSOLE_DIST'], { recursive: true, force: true });
+  consoleBuild?.remove();
 });
 
 test('administrator: run a source, rejects, data set, quality, lineage and metadata against the API', { timeout: 90_000 }, async () => {

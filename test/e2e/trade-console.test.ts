@@ -18,122 +18,38 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { REPO, startTestCloud, type TestCloud } from '../integration/cloud/helpers.js';
+import type { Page } from 'playwright-core';
+import type { TestCloud } from '../integration/cloud/helpers.js';
+import { ADMIN, ApiSession, ConsoleBrowser, PASSWORD, USERS, buildConsole, inputOf, startConsoleTestCloud } from './console-harness.js';
 import { makeDataset, type Dataset } from '../integration/trade/helpers.js';
-
-const SHOTS = path.join(REPO, '.tmp/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
-const ADMIN = { username: 'admin', password: 'Quay-Root-Passw0rd!' };
-const PASSWORD = 'Quay-Side-2024!';
-const USERS = {
-  command: { username: 'zhang.san', displayName: '张三', roles: ['command'] },
-  auditor: { username: 'zhao.liu', displayName: '赵六', roles: ['auditor'] },
-} as const;
 
 let cloud: TestCloud;
 let ds: Dataset;
-let browser: Browser;
+let ui: ConsoleBrowser;
 let command: ApiSession;
-const contexts: BrowserContext[] = [];
-
-/** An API client logged in as one user: session cookie, CSRF header on writes. */
-class ApiSession {
-  private constructor(
-    private readonly cookie: string,
-    private readonly csrf: string,
-  ) {}
-
-  static async login(username: string, password: string): Promise<ApiSession> {
-    const res = await fetch(`${cloud.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-    if (res.status !== 200) throw new Error(`login ${username}: HTTP ${res.status} ${await res.text()}`);
-    const body = (await res.json()) as { csrfToken: string };
-    return new ApiSession(res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; '), body.csrfToken);
-  }
-
-  async call<T = any>(method: string, pathname: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${cloud.url}${pathname}`, {
-      method,
-      headers: { cookie: this.cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrf }), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${pathname}: HTTP ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-}
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce', acceptDownloads: true });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (e) => console.error('[page error]', e.message));
-  return page;
-}
-
-async function guarded(page: Page, name: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    await page.screenshot({ path: path.join(SHOTS, `trade-FAILED-${name}.png`), fullPage: true }).catch(() => undefined);
-    throw e;
-  }
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
-  await page.screenshot({ path: path.join(SHOTS, `trade-${name}.png`), fullPage: true });
-}
-
-async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
-  await page.goto(`${cloud.url}/`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-menu').waitFor();
-}
-
-/** The <input> of an antd input component, wherever its test id landed (on the input or on a wrapper). */
-async function inputOf(page: Page, testId: string) {
-  const el = page.getByTestId(testId);
-  return (await el.evaluate((e) => e.tagName)) === 'INPUT' ? el : el.locator('input');
-}
+let consoleBuild: ReturnType<typeof buildConsole>;
+const newPage = () => ui.newPage();
+const guarded = (page: Page, name: string, fn: () => Promise<void>) => ui.guarded(page, name, fn);
+const shot = (page: Page, name: string) => ui.shot(page, name);
+const login = (page: Page, username: string, password = PASSWORD) => ui.login(page, username, password);
 
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  fs.mkdirSync(path.join(REPO, '.tmp/console-e2e'), { recursive: true });
-  // The console as `npm run build:console` builds it, into this run's own folder (see console.test.ts).
-  const dist = path.join(REPO, '.tmp/console-e2e', `trade-dist-${process.pid}`);
-  const build = promisify(execFile)(process.execPath, [path.join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'cloud/web/vite.config.ts', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REPO });
+  consoleBuild = buildConsole('trade');
   ds = await makeDataset({ rows: 20_000, enterprises: 100, years: 3, seed: 5 });
-  await build;
-  process.env['QS_CONSOLE_DIST'] = dist;
-
-  cloud = await startTestCloud({
-    log: { level: 'warn' },
-    auth: { bootstrapAdmin: ADMIN, password: { minLength: 10, minClasses: 3, scrypt: { N: 1024, r: 8, p: 1 } } },
-  });
+  await consoleBuild.ready;
+  cloud = await startConsoleTestCloud();
   await cloud.trade.loadFile('enterprises', ds.enterprisesFile);
   for (const f of ds.yearFiles) await cloud.trade.loadFile('declarations', f);
-  for (const u of Object.values(USERS)) {
-    const r = await cloud.admin('/api/users', { body: { ...u, roles: [...u.roles], password: PASSWORD } });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-  }
-  command = await ApiSession.login(USERS.command.username, PASSWORD);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  command = await ApiSession.login(cloud.url, USERS.command.username, PASSWORD);
+  ui = await ConsoleBrowser.launch(cloud.url, 'trade');
 });
-
 after(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await ui?.close();
   await cloud?.stop();
   ds?.cleanup();
-  if (process.env['QS_CONSOLE_DIST']?.includes(`trade-dist-${process.pid}`)) fs.rmSync(process.env['QS_CONSOLE_DIST'], { recursive: true, force: true });
+  consoleBuild?.remove();
 });
 
 test('command staff: statistics with drill-down and export, forecast, warnings, risk rules, tags and a profile', { timeout: 120_000 }, async () => {
@@ -375,8 +291,8 @@ test('system administrator: loads a JSON batch with a bad row and an inbox file;
     await result.getByTestId('load-rejected').click();
     await page.getByTestId('rejects-table').getByTestId('reject-reason').first().waitFor();
     assert.equal((await page.getByTestId('rejects-table').getByTestId('reject-reason').first().textContent())!.trim(), '商品编号格式错误');
-    const loads = await (await ApiSession.login(ADMIN.username, ADMIN.password)).call('GET', '/api/trade/loads?limit=1');
-    const rejects = await (await ApiSession.login(ADMIN.username, ADMIN.password)).call('GET', `/api/trade/loads/${loads.items[0].id}/rejects`);
+    const loads = await (await ApiSession.login(cloud.url, ADMIN.username, ADMIN.password)).call('GET', '/api/trade/loads?limit=1');
+    const rejects = await (await ApiSession.login(cloud.url, ADMIN.username, ADMIN.password)).call('GET', `/api/trade/loads/${loads.items[0].id}/rejects`);
     assert.deepEqual(rejects.byReason, { hs_code_format: 1 });
     await shot(page, 'rejects');
     await page.locator('.ant-drawer-close').click();
