@@ -21,6 +21,8 @@ export interface ApiConsole {
   authenticate: RequestHandler;
   trustProxy: boolean | number;
   mount(app: express.Express): void;
+  /** Organisations by id (data owners decide access requests for their organisation). */
+  accounts?: { getOrg(id: string): Promise<{ name: string } | null> };
 }
 
 /** Optional modules with routers of their own. */
@@ -39,7 +41,8 @@ export function createApiApp(ctx: ApiContext, log: Logger, consoleApi?: ApiConso
   // Trade monitoring parses its own bodies (batch loads are large, and only for callers allowed to load).
   if (trade) app.use('/api/trade', createTradeRouter({ trade, guard: permit }));
   // The data platform too (definitions and file uploads are larger than 64 kB).
-  if (platform) app.use('/api/platform', createPlatformRouter({ platform, guard: permit }));
+  const accounts = consoleApi?.accounts;
+  if (platform) app.use('/api/platform', createPlatformRouter({ platform, guard: permit, ...(accounts ? { orgName: async (id: string) => (await accounts.getOrg(id))?.name ?? null } : {}) }));
   app.use(express.json({ limit: '64kb' }));
   app.get('/api/health', permit('public'), (_req, res) => {
     res.json({ status: 'ok', uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000), store: ctx.store.dialect, timeseries: ctx.series.kind, broker: ctx.broker.mode });

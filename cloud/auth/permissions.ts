@@ -45,6 +45,8 @@ export const PERMISSIONS = [
   'trade.manage',
   'platform.read',
   'platform.manage',
+  /** Decide access requests to catalogue resources; only for the data set's owner (checked per request). */
+  'platform.decide',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -64,7 +66,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'quarantine.read', 'quarantine.declare', 'quarantine.decide',
     'queue.read', 'queue.ticket', 'queue.call', 'queue.manage',
     'patrol.view', 'patrol.read', 'notices.send', 'ops.read',
-    'trade.read', 'trade.manage', 'platform.read',
+    'trade.read', 'trade.manage', 'platform.read', 'platform.decide',
   ],
   inspector: [
     'auth.self', 'orgs.read', 'devices.read', 'alarms.read', 'alarms.ack',

@@ -141,10 +141,18 @@ export class CatalogueService {
     return (await this.accessRequest(id))!;
   }
 
-  /** The owner approves or rejects a pending request; who decided is kept with the decision. */
-  async decideAccess(id: number, decision: 'approved' | 'rejected', note: string, by: string): Promise<AccessRequest> {
+  /**
+   * The owner approves or rejects a pending request; who decided is kept with the decision. `parties`
+   * are whom the caller speaks for (their username, their organisation's id and name); one of them
+   * must be the request's owner, or the decision is refused and the refusal logged.
+   */
+  async decideAccess(id: number, decision: 'approved' | 'rejected', note: string, by: string, parties: readonly string[] = [by]): Promise<AccessRequest> {
     const req = await this.accessRequest(id);
     if (!req) throw new QuaysideError('CLOUD_NOT_FOUND', `no access request ${id}`);
+    if (!parties.includes(req.owner)) {
+      await this.deps.db.insertInto('pf_catalogue_log').values({ code: req.code, request_id: id, action: 'refused_decision', actor: by, at: this.deps.now(), detail: `not the owner ${req.owner}` }).execute();
+      throw new QuaysideError('CLOUD_AUTH_FORBIDDEN', `access request ${id} is decided by its owner ${req.owner}; ${by} does not speak for it`);
+    }
     if (req.status !== 'pending') throw new QuaysideError('CLOUD_BAD_REQUEST', `access request ${id} is already ${req.status}`);
     if (decision === 'rejected' && note.trim() === '') throw new QuaysideError('CLOUD_BAD_REQUEST', 'a rejection needs its reason (note)');
     const now = this.deps.now();

@@ -3,7 +3,8 @@
  *
  *   app.use('/api/platform', createPlatformRouter({ platform, guard: (access) => permit(access) }));
  *
- * Reads need `platform.read`, changes and runs `platform.manage`. Inputs are validated with zod;
+ * Reads need `platform.read`, changes and runs `platform.manage`; deciding an access request needs
+ * `platform.decide` and that the caller speaks for the resource's owner (username, organisation id or name). Inputs are validated with zod;
  * errors come back as `{ error: { code, message } }` with the catalogue codes.
  *
  *   GET   /meta                                       connector kinds, indicators, code tables, reject reasons
@@ -39,7 +40,7 @@ import { CODE_TABLE_NAMES } from './reference.js';
 import { ISSUE_STATUSES, type DefinitionKind, type PlatformService } from './service.js';
 
 /** What a platform route needs of the caller (the lead adds both to cloud/auth/permissions.ts). */
-export type PlatformAccess = 'platform.read' | 'platform.manage';
+export type PlatformAccess = 'platform.read' | 'platform.manage' | 'platform.decide';
 
 export interface PlatformRouterDeps {
   platform: PlatformService;
@@ -47,6 +48,8 @@ export interface PlatformRouterDeps {
   guard?: (access: PlatformAccess) => RequestHandler;
   /** JSON body limit, default 2 MB. */
   bodyLimit?: string;
+  /** The name of an organisation (the cloud passes the accounts' lookup): a caller speaks for its organisation by id and by name. */
+  orgName?: (orgId: string) => Promise<string | null>;
 }
 
 const handle =
@@ -69,6 +72,28 @@ function actor(res: Response): string {
   if (principal?.username) return principal.username;
   const u = res.locals['user'] as { id?: string; name?: string } | undefined;
   return u?.id ?? u?.name ?? 'api';
+}
+
+/**
+ * Whom the caller speaks for when deciding as a data owner: their username, and their organisation by
+ * id and by name. A data set's `owner` names one of these.
+ */
+async function partiesOf(res: Response, orgName?: (orgId: string) => Promise<string | null>): Promise<string[]> {
+  const principal = res.locals['principal'] as { orgId?: string | null } | undefined;
+  const parties = [actor(res)];
+  const orgId = principal?.orgId ?? null;
+  if (orgId) {
+    parties.push(orgId);
+    const name = await orgName?.(orgId);
+    if (name) parties.push(name);
+  }
+  return parties;
+}
+
+/** Whether the caller holds a permission (no principal with permissions: an embedded, unguarded router). */
+function holds(res: Response, permission: PlatformAccess): boolean {
+  const principal = res.locals['principal'] as { permissions?: ReadonlySet<string> } | undefined;
+  return principal?.permissions ? principal.permissions.has(permission) : true;
 }
 
 const Page = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) });
@@ -323,15 +348,18 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
     '/access-requests', g('platform.read'),
     handle(async (req, res) => {
       const q = parse(z.object({ code: Code.optional(), status: z.enum(['pending', 'approved', 'rejected', 'withdrawn']).optional(), owner: z.string().max(200).optional(), requester: z.string().max(200).optional() }).strict(), req.query, 'query');
-      res.json({ items: await platform.catalogue.accessRequests(q) });
+      const parties = new Set(await partiesOf(res, deps.orgName));
+      const decides = holds(res, 'platform.decide');
+      const items = await platform.catalogue.accessRequests(q);
+      res.json({ items: items.map((a) => ({ ...a, canDecide: decides && a.status === 'pending' && parties.has(a.owner) })) });
     }),
   );
   r.post(
-    '/access-requests/:id/decision', g('platform.manage'),
+    '/access-requests/:id/decision', g('platform.decide'),
     handle(async (req, res) => {
       const id = parse(z.coerce.number().int().min(1), req.params['id'], 'id');
       const b = parse(z.object({ decision: z.enum(['approved', 'rejected']), note: z.string().max(2000).default('') }).strict(), req.body, 'body');
-      res.json(await platform.catalogue.decideAccess(id, b.decision, b.note, actor(res)));
+      res.json(await platform.catalogue.decideAccess(id, b.decision, b.note, actor(res), await partiesOf(res, deps.orgName)));
     }),
   );
   r.get(

@@ -18,6 +18,9 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     let t: TestPlatform;
     let server: http.Server;
     let base = '';
+    /** Users and their organisation (id), as the cloud's accounts would have them. */
+    const ORG_OF: Record<string, string> = { 'port-desk-wang': 'org-7', 'officer-li': 'org-9' };
+    const ORG_NAMES: Record<string, string> = { 'org-7': 'port-desk', 'org-9': '海事联络组' };
     const call = async (method: string, p: string, body?: unknown, user = 'cataloguer'): Promise<{ status: number; body: any; text: string; type: string | null }> => {
       const res = await fetch(`${base}${p}`, { method, headers: { 'x-user': user, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
       const text = await res.text();
@@ -52,10 +55,11 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       const app = express();
       // stands in for the cloud's session layer: who is calling
       app.use((req, res, next) => {
-        res.locals['principal'] = { username: String(req.headers['x-user']) };
+        const username = String(req.headers['x-user']);
+        res.locals['principal'] = { username, orgId: ORG_OF[username] ?? null };
         next();
       });
-      app.use(createPlatformRouter({ platform: t.platform }));
+      app.use(createPlatformRouter({ platform: t.platform, orgName: async (id) => ORG_NAMES[id] ?? null }));
       server = app.listen(0, '127.0.0.1');
       await new Promise<void>((r) => server.once('listening', () => r()));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -166,10 +170,21 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       const pending = await call('POST', '/catalogue/201003/000001/requests', { organisation: '海事局', purpose: '船舶动态比对' }, 'officer-li');
       assert.equal(pending.status, 201, JSON.stringify(pending.body));
       assert.deepEqual([pending.body.status, pending.body.owner, pending.body.requester], ['pending', 'port-desk', 'officer-li']);
+      // only the owner decides: port-desk-wang's organisation is port-desk; the requester's is not, nor is the cataloguer
+      const asRequester = await call('GET', `/access-requests?code=${encodeURIComponent('201003/000001')}`, undefined, 'officer-li');
+      const asOwner = await call('GET', `/access-requests?code=${encodeURIComponent('201003/000001')}`, undefined, 'port-desk-wang');
+      assert.deepEqual([asRequester.body.items[0].canDecide, asOwner.body.items[0].canDecide], [false, true]);
+      for (const who of ['officer-li', 'cataloguer']) {
+        const notOwner = await call('POST', `/access-requests/${pending.body.id}/decision`, { decision: 'approved', note: '' }, who);
+        assert.equal(notOwner.status, 403, `${who} is not the owner`);
+        assert.match(notOwner.body.error.message, /decided by its owner port-desk/);
+      }
+      assert.equal((await call('GET', `/access-requests?code=${encodeURIComponent('201003/000001')}`)).body.items[0].status, 'pending', 'a refused decision changes nothing');
       const noReason = await call('POST', `/access-requests/${pending.body.id}/decision`, { decision: 'rejected' }, 'port-desk-wang');
       assert.equal(noReason.status, 400);
       const approved = await call('POST', `/access-requests/${pending.body.id}/decision`, { decision: 'approved', note: '同意，限监管用途' }, 'port-desk-wang');
       assert.deepEqual([approved.body.status, approved.body.decidedBy, approved.body.note], ['approved', 'port-desk-wang', '同意，限监管用途']);
+      assert.equal((await call('GET', `/access-requests?code=${encodeURIComponent('201003/000001')}`, undefined, 'port-desk-wang')).body.items[0].canDecide, false, 'decided: nothing left to decide');
       const again = await call('POST', `/access-requests/${pending.body.id}/decision`, { decision: 'rejected', note: 'x' }, 'port-desk-wang');
       assert.equal(again.status, 400);
       await call('POST', '/catalogue/201003/000002/publish');
@@ -180,7 +195,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       const log = await call('GET', `/catalogue-log?code=${encodeURIComponent('201003/000001')}`);
       assert.deepEqual(
         log.body.items.map((l: { action: string; actor: string }) => `${l.action}:${l.actor}`),
-        ['created:cataloguer', 'updated:cataloguer', 'published:cataloguer', 'requested:officer-li', 'approved:port-desk-wang'],
+        ['created:cataloguer', 'updated:cataloguer', 'published:cataloguer', 'requested:officer-li', 'refused_decision:officer-li', 'refused_decision:cataloguer', 'approved:port-desk-wang'],
       );
 
       const withdrawn = await call('POST', '/catalogue/201003/000001/withdraw');
