@@ -6,6 +6,8 @@
  *   POST  /exchange/outbound/:id/run                                 export, sign, seal, deliver now → the log entry
  *   POST  /exchange/inbound   {package}                              verify and accept (200) or refuse (422, reason)
  *   POST  /exchange/incoming/scan                                    verify the packages dropped in exchange/incoming
+ *   POST  /exchange/partners/:id/pull                                pull and verify the partner's packages from its SFTP
+ *                                                                    server → {items, error}; 502 when it cannot be read
  *   GET   /exchange/log?direction&partner&result&package&limit&offset
  *
  * Reads need `platform.read`; saving, running and receiving need `platform.manage` (a partner posts
@@ -67,6 +69,14 @@ export function mountExchangeRoutes(r: Router, deps: { exchange: ExchangeService
     handle(async (req, res) => {
       const result = await exchange.receive(req.body, 'http');
       res.status(result.accepted ? 200 : 422).json(result);
+    }),
+  );
+  r.post(
+    '/exchange/partners/:id/pull', g('platform.manage'),
+    handle(async (req, res) => {
+      const id = parse(Id, req.params['id'], 'id');
+      const result = await exchange.pullPartner(id, { trigger: 'api' });
+      res.status(result.error === null ? 200 : 502).json(result);
     }),
   );
   r.post('/exchange/incoming/scan', g('platform.manage'), handle(async (_req, res) => void res.json({ items: await exchange.scanIncoming() })));

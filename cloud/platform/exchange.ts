@@ -10,8 +10,10 @@
  * package is delivered to the partner's SFTP server (through the sftp connector's session code,
  * uploaded under a temporary name and renamed) or POSTed to its HTTP API.
  *
- * Inbound: a package (POSTed to the API or dropped into `<baseDir>/exchange/incoming/`) is checked
- * before it is accepted, in this order, and refused with the first reason that applies:
+ * Inbound: a package (POSTed to the API, dropped into `<baseDir>/exchange/incoming/`, or pulled from
+ * the partner's SFTP server when the partner has `pull`) is checked before it is accepted, in this
+ * order, and refused with the first reason that applies:
+ *   too_large          a pulled file larger than the partner's pull.maxBytes (not read)
  *   malformed          not a package envelope
  *   bad_manifest       the manifest does not match its schema
  *   unknown_sender     no enabled partner with the sender's id and a verification key
@@ -23,6 +25,9 @@
  *   not_encrypted      the partner is configured for encryption and the package is not sealed
  *   bad_data           the data does not parse, or its row count differs from the manifest's
  *   replay             a package with this id was already accepted from this sender
+ * A pull lists the partner's remoteDir, verifies each `*.qsx.json` (the pattern is configurable) in
+ * name order, and afterwards moves it to `done/` or `refused/` beside it on the server (or deletes it);
+ * a pull that cannot reach the server is logged as a failed inbound exchange (reason pull_failed).
  * An accepted package's data file is written to the partner's inbound folder (default
  * `exchange/accepted/<partner>/`), where a file-inbox connector can land it through a pipeline, and
  * its manifest to `exchange/manifests/<partner>/`. Every exchange, either way and whatever its
@@ -61,7 +66,8 @@ import {
 } from '../../shared/crypto/index.js';
 import { QuaysideError } from '../../shared/errors.js';
 import type { SqlDialect } from '../store/types.js';
-import { parseFile, toCsv } from './connectors/files.js';
+import type { FileEntryWithStats, SFTPWrapper } from 'ssh2';
+import { globMatch, parseFile, toCsv } from './connectors/files.js';
 import { connect as connectSftp, p as sftpCall } from './connectors/sftp.js';
 import { readRows } from './datasets.js';
 import { FIELD, Schedule, SecretRef, type DatasetDefinition } from './definitions.js';
@@ -72,6 +78,7 @@ export const MANIFEST_FORMAT = 'quayside.exchange-manifest/1';
 export const SEALED_WITH = 'sm4cbc-hs3.v1';
 
 export const REFUSAL_REASONS = [
+  'too_large',
   'malformed',
   'bad_manifest',
   'unknown_sender',
@@ -104,6 +111,27 @@ const HttpUrl = z
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
   }, 'an http(s) URL without user or password');
 
+/** Where a partner leaves packages for us: its SFTP server, read on demand or on a schedule. */
+const SftpPull = z
+  .object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    username: z.string().min(1).max(64),
+    privateKey: SecretRef.optional(),
+    password: SecretRef.optional(),
+    hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),
+    remoteDir: z.string().min(1),
+    pattern: z.string().min(1).max(200).default('*.qsx.json'),
+    /** What happens to a file once verified: moved to done/ or refused/ under remoteDir, or deleted. */
+    afterPull: z.enum(['move', 'delete']).default('move'),
+    /** Larger files are refused unread (too_large). */
+    maxBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(256 * 1024 * 1024),
+    schedule: Schedule.default({ type: 'manual' }),
+    timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
+  })
+  .strict()
+  .refine((d) => d.privateKey !== undefined || d.password !== undefined, { message: 'give privateKey or password', path: ['privateKey'] });
+
 export const ExchangePartner = z
   .object({
     /** The partner's party code: the sender id of its packages, the receiver id of ours. */
@@ -120,6 +148,8 @@ export const ExchangePartner = z
     encrypt: z.boolean().default(false),
     /** Where accepted inbound data files go, under the platform data folder (default exchange/accepted/<id>). */
     inboundDir: RELATIVE_DIR.optional(),
+    /** Pull the partner's packages from its SFTP server. */
+    pull: SftpPull.optional(),
     enabled: z.boolean().default(true),
   })
   .strict()
@@ -237,6 +267,18 @@ export type InboundResult =
   | { accepted: true; packageId: string; partner: string; rows: number; dataSm3: string; file: string; logId: number }
   | { accepted: false; reason: RefusalReason; message: string; packageId: string | null; partner: string | null; logId: number };
 
+/**
+ * One pull from a partner's SFTP server: each file's verdict, in name order; `error` when the server
+ * could not be read (before the first file or part-way: the files already verified stay verified).
+ */
+export interface PullResult {
+  partner: string;
+  items: (InboundResult & { remoteFile: string })[];
+  error: string | null;
+  /** The exchange-log entry of the failure. */
+  logId: number | null;
+}
+
 export interface ExchangeOptions {
   db: Kysely<any>;
   dialect: SqlDialect;
@@ -349,6 +391,7 @@ export class ExchangeService {
   private readonly db: Kysely<any>;
   private readonly scheduler: Scheduler;
   private readonly inFlight = new Map<string, Promise<ExchangeLogEntry>>();
+  private readonly pulls = new Map<string, Promise<PullResult>>();
   private closed = false;
 
   constructor(private readonly opts: ExchangeOptions) {
@@ -359,12 +402,13 @@ export class ExchangeService {
   /** Plans every interval-scheduled outbound exchange. */
   async start(): Promise<void> {
     for (const o of await this.outbounds()) this.plan(o.definition);
+    for (const pt of await this.partners()) this.planPull(pt.definition);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.scheduler.stop();
-    await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...this.inFlight.values(), ...this.pulls.values()]);
   }
 
   scheduledJobs(): string[] {
@@ -376,6 +420,13 @@ export class ExchangeService {
     const key = `exchange:${def.id}`;
     if (!def.enabled || def.schedule.type !== 'interval') return this.scheduler.remove(key);
     this.scheduler.set(key, def.schedule.everySeconds * 1000, () => this.runOutbound(def.id, { trigger: 'schedule' }));
+  }
+
+  private planPull(def: ExchangePartner): void {
+    if (this.opts.schedule === false || this.closed) return;
+    const key = `exchange-pull:${def.id}`;
+    if (!def.enabled || def.pull?.schedule.type !== 'interval') return this.scheduler.remove(key);
+    this.scheduler.set(key, def.pull.schedule.everySeconds * 1000, () => this.pullPartner(def.id, { trigger: 'schedule' }));
   }
 
   // ── definitions ──────────────────────────────────────────────────────────
@@ -398,6 +449,7 @@ export class ExchangeService {
     const r = ExchangePartner.safeParse(input);
     if (!r.success) throw badRequest('partner', r.error);
     await this.saveDef('partner', r.data.id, r.data, by);
+    this.planPull(r.data);
     return r.data;
   }
 
@@ -618,8 +670,11 @@ export class ExchangeService {
 
   // ── inbound ──────────────────────────────────────────────────────────────
 
-  /** Verifies a package (parsed JSON or its bytes) and accepts or refuses it; either way it is logged. */
-  async receive(input: unknown, channel: Channel = 'http'): Promise<InboundResult> {
+  /**
+   * Verifies a package (parsed JSON or its bytes) and accepts or refuses it; either way it is logged.
+   * `expectSender`: the party the package came from (a pull from its server); another sender is refused.
+   */
+  async receive(input: unknown, channel: Channel = 'http', expectSender?: string): Promise<InboundResult> {
     const at = this.opts.now();
     const t0 = performance.now();
     let manifest: Manifest | null = null;
@@ -642,6 +697,10 @@ export class ExchangeService {
       const m = Manifest.safeParse(pkg.manifest);
       if (!m.success) throw new Refusal('bad_manifest', m.error.issues.map((i) => `manifest.${i.path.join('.')}: ${i.message}`).join('; '));
       manifest = m.data;
+      if (expectSender !== undefined && manifest.sender !== expectSender) {
+        partnerId = expectSender; // logged under the partner whose server it came from
+        throw new Refusal('unknown_sender', `pulled from ${expectSender}'s server, but the manifest names sender ${manifest.sender}`);
+      }
       const partner = await this.partner(manifest.sender);
       if (!partner || !partner.enabled || !partner.verifyKey) throw new Refusal('unknown_sender', `no enabled exchange partner "${manifest.sender}" with a verification key`);
       partnerId = partner.id;
@@ -764,6 +823,72 @@ export class ExchangeService {
       out.push(r);
     }
     return out;
+  }
+
+  // ── pull from partners' SFTP servers ─────────────────────────────────────
+
+  /** Pulls a partner's packages from its SFTP server now (or joins the pull in progress). */
+  pullPartner(id: string, opts: { trigger?: string } = {}): Promise<PullResult> {
+    const running = this.pulls.get(id);
+    if (running) return running;
+    const p = this.doPull(id, opts.trigger ?? 'manual').finally(() => this.pulls.delete(id));
+    this.pulls.set(id, p);
+    return p;
+  }
+
+  private async doPull(id: string, trigger: string): Promise<PullResult> {
+    if (this.closed) throw new QuaysideError('CLOUD_BAD_REQUEST', 'the platform is closing');
+    const partner = await this.partner(id);
+    if (!partner) throw new QuaysideError('CLOUD_NOT_FOUND', `no exchange partner ${id}`);
+    if (!partner.pull) throw new QuaysideError('CLOUD_BAD_REQUEST', `exchange partner ${id} has no SFTP pull configured`);
+    if (!partner.enabled) throw new QuaysideError('CLOUD_BAD_REQUEST', `exchange partner ${id} is disabled`);
+    const d = partner.pull;
+    const where = `sftp://${d.host}:${d.port}${d.remoteDir}`;
+    const at = this.opts.now();
+    const t0 = performance.now();
+    const items: PullResult['items'] = [];
+    let session: Awaited<ReturnType<typeof connectSftp>> | null = null;
+    try {
+      const src = { ...d, kind: 'sftp', direction: 'pull', afterPull: 'keep' } as unknown as Parameters<typeof connectSftp>[0];
+      session = await connectSftp(src, { secret: (ref) => this.opts.secret(ref) });
+      const sftp = session.sftp;
+      const list = await sftpCall<FileEntryWithStats[]>((cb) => sftp.readdir(d.remoteDir, cb));
+      const files = list.filter((f) => (f.attrs.mode & 0o170000) === 0o100000 && !f.filename.startsWith('.') && globMatch(d.pattern, f.filename)).sort((a, b) => a.filename.localeCompare(b.filename));
+      for (const f of files) {
+        const remoteFile = path_posix.join(d.remoteDir, f.filename);
+        const r =
+          f.attrs.size > d.maxBytes
+            ? await this.refuseUnread(partner.id, 'too_large', `${f.filename} is ${f.attrs.size} bytes, over the limit of ${d.maxBytes} for ${partner.id}`, 'sftp', f.attrs.size)
+            : await this.receive(await sftpCall<Buffer>((cb) => sftp.readFile(remoteFile, cb)), 'sftp', partner.id);
+        await this.settleRemote(sftp, d, f.filename, r.accepted);
+        items.push({ ...r, remoteFile });
+      }
+      this.opts.log?.info({ partner: id, trigger, files: files.length }, 'exchange pull');
+      return { partner: id, items, error: null, logId: null };
+    } catch (e) {
+      if (e instanceof QuaysideError) throw e;
+      const error = `${where}: ${(e as Error).message}`;
+      const logId = await this.logExchange({ direction: 'inbound', partner: id, result: 'failed', reason: 'pull_failed', detail: `${trigger}: ${error}${items.length ? ` (after ${items.length} files)` : ''}`, channel: 'sftp', at, durationMs: performance.now() - t0 });
+      return { partner: id, items, error, logId };
+    } finally {
+      session?.conn.end();
+    }
+  }
+
+  /** A file refused without reading it (too large): logged like any refusal. */
+  private async refuseUnread(partner: string, reason: RefusalReason, message: string, channel: Channel, bytes: number): Promise<InboundResult> {
+    const logId = await this.logExchange({ direction: 'inbound', partner, result: 'refused', reason, detail: `${channel}: ${message}`, channel, bytes, at: this.opts.now(), durationMs: 0 });
+    return { accepted: false, reason, message, packageId: null, partner, logId };
+  }
+
+  /** A verified file leaves the partner's folder: into done/ or refused/ beside it (time-stamped), or deleted. */
+  private async settleRemote(sftp: SFTPWrapper, d: z.output<typeof SftpPull>, name: string, accepted: boolean): Promise<void> {
+    const from = path_posix.join(d.remoteDir, name);
+    if (d.afterPull === 'delete') return sftpCall<void>((cb) => sftp.unlink(from, (e) => cb(e, undefined)));
+    const dir = path_posix.join(d.remoteDir, accepted ? 'done' : 'refused');
+    await sftpCall<void>((cb) => sftp.mkdir(dir, () => cb(null, undefined))); // exists already: fine; a real failure shows in the rename
+    const stamp = new Date(this.opts.now()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+    await sftpCall<void>((cb) => sftp.rename(from, path_posix.join(dir, `${stamp}-${name}`), (e) => cb(e, undefined)));
   }
 }
 

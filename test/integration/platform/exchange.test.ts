@@ -4,7 +4,8 @@
  * with SM4 to Debian's OpenSSH server and to the partner's HTTP API (its platform router on a local
  * port behind a bearer-token guard); the partner verifies them before accepting. Tampered,
  * wrong-key, unknown-sender and replayed packages are refused with their reasons, and every exchange
- * is in both sides' logs.
+ * is in both sides' logs. The enterprise also leaves packages on its own SFTP server, and the customs
+ * side pulls them from there: verified, accepted or refused, and moved aside on the server.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -46,6 +47,8 @@ describe('data exchange: signed, sealed packages to SFTP and HTTP; inbound verif
     customsSecrets.set('ent-api', TOKEN);
     partnerSecrets.set('qs-pub', publicKeyToPem(customsKey.publicKey));
     partnerSecrets.set('qs-sm4', sm4.toString('hex'));
+    partnerSecrets.set('ent-sign', privateKeyToPem(partnerKey));
+    partnerSecrets.set('sftp-key', sshd.privateKey);
     customs = await openTestPlatform('sqlite', { secrets: (n) => customsSecrets.get(n) });
     partner = await openTestPlatform('postgres', { secrets: (n) => partnerSecrets.get(n) });
 
@@ -345,5 +348,87 @@ describe('data exchange: signed, sealed packages to SFTP and HTTP; inbound verif
     assert.equal(res.status, 200);
     assert.equal(body.total, 4, "SFTP, HTTP, the good one after the refusals, the scheduled one");
     assert.ok(body.items.every((e) => e.partner === 'pudong-customs'));
+  });
+
+  it('pulls the enterprise packages from its SFTP server: verified, accepted or refused, moved aside; an unreachable server is logged', async () => {
+    const x = customs.platform.exchange;
+    const y = partner.platform.exchange;
+    const outbox = path.join(sshd.root, 'ent-outbox');
+    fs.mkdirSync(outbox);
+    const sftp = { host: '127.0.0.1', port: sshd.port, username: sshd.user, privateKey: { secret: 'sftp-key' }, hostKeySha256: sshd.hostKeySha256, remoteDir: outbox };
+    // the enterprise's own platform writes a sealed package of its data set to its SFTP server
+    await y.saveOutbound({ id: 'ent-to-customs', name: '回传海关', partner: 'pudong-customs', source: { dataset: 'customs_credit', fields: ['uscc', 'rating'] }, signingKey: { secret: 'ent-sign' }, delivery: { kind: 'sftp', ...sftp } }, 'tester');
+    const sent = await y.runOutbound('ent-to-customs');
+    assert.equal(sent.result, 'delivered', sent.detail);
+    const entPackage = (name: string, o: { sender?: string; alter?: boolean } = {}) => {
+      const built = buildPackage({ sender: o.sender ?? 'ent-yangshan', receiver: 'pudong-customs', exchange: 'manual', dataset: 'x', columns: ['uscc'], rows: 1, dataFormat: 'csv', data: Buffer.from('uscc\r\n91310000132200821H\r\n'), signingKey: partnerKey, sm4Key: sm4 });
+      const pkg = JSON.parse(built.bytes.toString('utf8'));
+      if (o.alter) pkg.payload = pkg.payload.slice(0, 30) + (pkg.payload[30] === 'A' ? 'B' : 'A') + pkg.payload.slice(31);
+      fs.writeFileSync(path.join(outbox, name), JSON.stringify(pkg));
+    };
+    entPackage('b-altered.qsx.json', { alter: true });
+    entPackage('c-other-sender.qsx.json', { sender: 'ent-other' });
+    fs.writeFileSync(path.join(outbox, 'd-huge.qsx.json'), Buffer.alloc(9000, 0x20));
+    fs.writeFileSync(path.join(outbox, 'readme.txt'), 'not a package');
+    fs.writeFileSync(path.join(outbox, '.e-uploading.qsx.json'), '{');
+
+    await assert.rejects(x.pullPartner('ent-yangshan'), /no SFTP pull configured/);
+    const withPull = { id: 'ent-yangshan', name: '上海洋山国际物流有限公司', selfId: 'pudong-customs', verifyKey: { secret: 'ent-pub' }, sm4Key: { secret: 'ent-sm4' }, encrypt: true };
+    await assert.rejects(x.savePartner({ ...withPull, pull: { host: '127.0.0.1', remoteDir: outbox, username: 'u' } }, 't'), /partner\.pull\.privateKey: give privateKey or password/);
+    await x.savePartner({ ...withPull, pull: { ...sftp, maxBytes: 4096 } }, 'tester');
+    const pulled = await x.pullPartner('ent-yangshan');
+    assert.equal(pulled.error, null);
+    const verdicts = pulled.items.map((r) => [path.basename(r.remoteFile), r.accepted ? 'accepted' : r.reason]);
+    assert.deepEqual(verdicts, [
+      ['b-altered.qsx.json', 'tampered'],
+      ['c-other-sender.qsx.json', 'unknown_sender'],
+      ['d-huge.qsx.json', 'too_large'],
+      [`${sent.packageId}.qsx.json`, 'accepted'], // in name order: ent-yangshan-<time>-…
+    ]);
+    const other = pulled.items[1]!;
+    assert.match(other.accepted ? '' : other.message, /pulled from ent-yangshan's server, but the manifest names sender ent-other/);
+    const got = pulled.items[3]!;
+    assert.ok(got.accepted);
+    assert.equal(got.rows, 3);
+    assert.equal(sm3Hex(fs.readFileSync(got.file)), sent.dataSm3, 'we hold exactly what the enterprise exported');
+    // on the server: the verified files moved aside, the rest untouched
+    assert.deepEqual(fs.readdirSync(outbox).sort(), ['.e-uploading.qsx.json', 'done', 'readme.txt', 'refused']);
+    assert.deepEqual(fs.readdirSync(path.join(outbox, 'done')).map((n) => n.replace(/^\d{8}T\d{6}-/, '')), [`${sent.packageId}.qsx.json`]);
+    assert.deepEqual(fs.readdirSync(path.join(outbox, 'refused')).map((n) => n.replace(/^\d{8}T\d{6}-/, '')).sort(), ['b-altered.qsx.json', 'c-other-sender.qsx.json', 'd-huge.qsx.json']);
+    const logged = (await x.log({ direction: 'inbound', partner: 'ent-yangshan', limit: 4 })).items.reverse();
+    assert.deepEqual(logged.map((e) => [e.channel, e.result, e.reason]), [['sftp', 'refused', 'tampered'], ['sftp', 'refused', 'unknown_sender'], ['sftp', 'refused', 'too_large'], ['sftp', 'accepted', null]]);
+
+    // nothing new: an empty pull; the same package put back: a replay
+    assert.deepEqual((await x.pullPartner('ent-yangshan')).items, []);
+    const done = fs.readdirSync(path.join(outbox, 'done'))[0]!;
+    fs.copyFileSync(path.join(outbox, 'done', done), path.join(outbox, 'again.qsx.json'));
+    const replay = await x.pullPartner('ent-yangshan');
+    assert.deepEqual(replay.items.map((r) => (r.accepted ? 'accepted' : r.reason)), ['replay']);
+
+    // the server is down: a failed inbound exchange with its reason, nothing else changes
+    await x.savePartner({ ...withPull, pull: { ...sftp, port: 1, timeoutMs: 2000 } }, 'tester');
+    const down = await x.pullPartner('ent-yangshan');
+    assert.match(down.error ?? '', /^sftp:\/\/127\.0\.0\.1:1\//);
+    const failed = (await x.logEntry(down.logId!))!;
+    assert.deepEqual([failed.direction, failed.result, failed.reason, failed.channel], ['inbound', 'failed', 'pull_failed', 'sftp']);
+
+    // on a schedule
+    const scheduled = await openTestPlatform('sqlite', { secrets: (n) => customsSecrets.get(n), schedule: true });
+    try {
+      const p = scheduled.platform.exchange;
+      await y.runOutbound('ent-to-customs');
+      await p.savePartner({ ...withPull, pull: { ...sftp, schedule: { type: 'interval', everySeconds: 1 } } }, 'tester');
+      assert.deepEqual(p.scheduledJobs(), ['exchange-pull:ent-yangshan']);
+      const until = Date.now() + 10_000;
+      let entries = (await p.log()).items;
+      while (!entries.length && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+        entries = (await p.log()).items;
+      }
+      assert.deepEqual([entries[0]?.result, entries[0]?.channel, entries[0]?.rows], ['accepted', 'sftp', 3]);
+    } finally {
+      await scheduled.close();
+      await x.savePartner(withPull, 'tester');
+    }
   });
 });
