@@ -47,6 +47,31 @@ async function stop(): Promise<void> {
   await api?.stop();
 }
 
+/** The topic data sets' owners as customs departments, and one of their staff who decides access requests. */
+const dataOwner = { username: 'qian.qi', displayName: '钱七', org: '企业管理科' };
+async function addDataOwners(): Promise<void> {
+  const call = async (p: string, body: unknown) => {
+    const res = await fetch(`${cloud!.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify(body) });
+    if (res.status !== 201 && res.status !== 200) throw new Error(`POST ${p}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string };
+  };
+  const owners = [...new Set((await cloud!.platform.list('dataset')).map((d) => d.definition.owner))].filter((o) => /[\u4e00-\u9fff]/.test(o));
+  for (const name of owners) {
+    const org = await call('/api/orgs', { kind: 'customs', name });
+    if (name === dataOwner.org) await call('/api/users', { username: dataOwner.username, displayName: dataOwner.displayName, roles: ['command'], orgId: org.id, password: consoleAdmin.password });
+  }
+}
+
+/** The published catalogue, and what the data owner may decide, seen through the owner's own log-in. */
+async function catalogueLine(): Promise<string> {
+  const published = (await cloud!.platform.catalogue.list({ status: 'published' })).length;
+  const login = await fetch(`${cloud!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: dataOwner.username, password: consoleAdmin.password }) });
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const res = await fetch(`${cloud!.url}/api/platform/access-requests?status=pending`, { headers: { cookie } });
+  const items = res.ok ? ((await res.json()) as { items: { canDecide: boolean }[] }).items : [];
+  return `catalogue: ${published} published; ${dataOwner.username} (${dataOwner.org}) can decide ${items.filter((i) => i.canDecide).length} of ${items.length} pending access requests${res.ok ? '' : ` (HTTP ${res.status})`}`;
+}
+
 async function sourcesLine(): Promise<string> {
   const h = await sourceHealth(cloud!.platform);
   const sick = h.sources.filter((s) => !s.healthy).map((s) => `${s.id} (${s.lastRun?.error ?? s.lastRun?.status ?? 'never run'})`);
@@ -117,6 +142,7 @@ try {
     mqttUser: mqttAdmin.username,
     mqttPassword: mqttAdmin.password,
   });
+  await addDataOwners();
 } catch (e) {
   console.error(`demo: cannot start: ${(e as Error).message}`);
   await stop();
@@ -126,6 +152,7 @@ try {
 console.log(`
 Quayside demo is running.
   Cloud console      ${cloud!.url}/            (log in as ${consoleAdmin.username} / ${consoleAdmin.password})
+                     data owner ${dataOwner.org}: ${dataOwner.username} / ${consoleAdmin.password}  (decides access requests: 数据资源平台 → 资源目录)
   Cloud API          ${cloud!.url}/api/gateways/${GATEWAY_ID}/latest   (Authorization: Bearer ${adminToken})
   Node-RED editor    ${gw.url}/flows/admin/   (admin / ${consoleAdmin.password})
   Inspector's tablet ${gw.url}/            (draft survey 水尺计重; vessel CHANGJIANG PIONEER is loaded)
@@ -161,5 +188,6 @@ if (args.seconds) {
   const plates = (await gw.get('/api/cameras/events?kind=plate&limit=3').catch(() => [])) as Array<{ value: string; confidence: number }>;
   console.log('gate camera plates:', JSON.stringify(plates.map((p) => `${p.value} (${p.confidence})`)));
   console.log(await sourcesLine());
+  console.log(await catalogueLine());
 }
 await stop();

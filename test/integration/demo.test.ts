@@ -42,6 +42,8 @@ test('npm run demo: cloud + gateway + simulators + flows + camera, on any free p
     assert.equal(Number(configured), shipped, 'every shipped definition is configured');
     assert.ok(Number(healthy) >= 20, `${healthy} healthy sources${sick}`);
     assert.equal(Number(healthy), Number(configured), `every source healthy${sick}`);
+    // the catalogue: an entry per topic data set, and the access request its owner (logged in) may decide
+    assert.match(out, /catalogue: 6 published; qian\.qi \(企业管理科\) can decide 1 of 1 pending access requests\n/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,9 @@
  *   5. the exchange partner (exchange/partners.json) and one package from it: the enterprise's
  *      stock file, signed with the enterprise's SM2 key and sealed with the agreed SM4 key, dropped
  *      into exchange/incoming and verified (its data then lands through a file-inbox connector);
- *   6. a first run of every connector.
+ *   6. a first run of every connector;
+ *   7. the resource catalogue (catalogue/entries.json): one published entry per topic data set, and a
+ *      pending access request to the enterprise entry, for its owner (企业管理科) to decide.
  * sourceHealth() says how many sources are configured and how many are healthy (enabled, and the
  * last run succeeded).
  */
@@ -110,7 +112,20 @@ export async function loadDemoSources(platform: PlatformService, baseDir: string
   await pool(connectors, 4, async (id) => {
     await platform.runConnector(id, { trigger: 'manual' }).catch(() => undefined);
   });
+  await loadDemoCatalogue(platform, by);
   return { connectors, exchanged };
+}
+
+/** Creates and publishes the demo's catalogue entries (once: entries already there by name are left alone). */
+async function loadDemoCatalogue(platform: PlatformService, by: string): Promise<void> {
+  const { entries } = JSON.parse(fs.readFileSync(path.join(DEMO_SOURCES_DIR, 'catalogue', 'entries.json'), 'utf8')) as { entries: unknown[] };
+  const existing = new Set((await platform.catalogue.list()).map((e) => e.name));
+  for (const input of entries) {
+    if (existing.has((input as { name: string }).name)) continue;
+    const e = await platform.catalogue.create(input, by);
+    await platform.catalogue.setStatus(e.code, 'published', by);
+    if (e.dataset === 'topic_enterprise') await platform.catalogue.requestAccess(e.code, { organisation: '上海海事局', purpose: '核对靠港船舶代理企业的信用等级' }, 'msa.liaison');
+  }
 }
 
 export interface SourceHealth {
