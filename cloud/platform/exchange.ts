@@ -111,24 +111,27 @@ const HttpUrl = z
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
   }, 'an http(s) URL without user or password');
 
+/** A partner's SFTP server and folder (delivery to it, or a pull from it); credentials by reference. */
+const SftpServer = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(22),
+  username: z.string().min(1).max(64),
+  privateKey: SecretRef.optional(),
+  password: SecretRef.optional(),
+  hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),
+  remoteDir: z.string().min(1),
+  timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
+});
+
 /** Where a partner leaves packages for us: its SFTP server, read on demand or on a schedule. */
-const SftpPull = z
-  .object({
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).default(22),
-    username: z.string().min(1).max(64),
-    privateKey: SecretRef.optional(),
-    password: SecretRef.optional(),
-    hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),
-    remoteDir: z.string().min(1),
-    pattern: z.string().min(1).max(200).default('*.qsx.json'),
-    /** What happens to a file once verified: moved to done/ or refused/ under remoteDir, or deleted. */
-    afterPull: z.enum(['move', 'delete']).default('move'),
-    /** Larger files are refused unread (too_large). */
-    maxBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(256 * 1024 * 1024),
-    schedule: Schedule.default({ type: 'manual' }),
-    timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
-  })
+const SftpPull = SftpServer.extend({
+  pattern: z.string().min(1).max(200).default('*.qsx.json'),
+  /** What happens to a file once verified: moved to done/ or refused/ under remoteDir, or deleted. */
+  afterPull: z.enum(['move', 'delete']).default('move'),
+  /** Larger files are refused unread (too_large). */
+  maxBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(256 * 1024 * 1024),
+  schedule: Schedule.default({ type: 'manual' }),
+})
   .strict()
   .refine((d) => d.privateKey !== undefined || d.password !== undefined, { message: 'give privateKey or password', path: ['privateKey'] });
 
@@ -156,19 +159,7 @@ export const ExchangePartner = z
   .refine((p) => !p.encrypt || p.sm4Key !== undefined, { message: 'encrypt needs sm4Key', path: ['sm4Key'] });
 export type ExchangePartner = z.output<typeof ExchangePartner>;
 
-const SftpDelivery = z
-  .object({
-    kind: z.literal('sftp'),
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).default(22),
-    username: z.string().min(1).max(64),
-    privateKey: SecretRef.optional(),
-    password: SecretRef.optional(),
-    hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional(),
-    remoteDir: z.string().min(1),
-    timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
-  })
-  .strict();
+const SftpDelivery = SftpServer.extend({ kind: z.literal('sftp') }).strict();
 
 const HttpDelivery = z
   .object({
@@ -547,11 +538,7 @@ export class ExchangeService {
 
   /** Exports, signs, seals (when configured) and delivers one package now; the log entry says how it went. */
   runOutbound(id: string, opts: { trigger?: string } = {}): Promise<ExchangeLogEntry> {
-    const running = this.inFlight.get(id);
-    if (running) return running;
-    const p = this.doOutbound(id, opts.trigger ?? 'manual').finally(() => this.inFlight.delete(id));
-    this.inFlight.set(id, p);
-    return p;
+    return joinOrStart(this.inFlight, id, () => this.doOutbound(id, opts.trigger ?? 'manual'));
   }
 
   private async doOutbound(id: string, trigger: string): Promise<ExchangeLogEntry> {
@@ -829,11 +816,7 @@ export class ExchangeService {
 
   /** Pulls a partner's packages from its SFTP server now (or joins the pull in progress). */
   pullPartner(id: string, opts: { trigger?: string } = {}): Promise<PullResult> {
-    const running = this.pulls.get(id);
-    if (running) return running;
-    const p = this.doPull(id, opts.trigger ?? 'manual').finally(() => this.pulls.delete(id));
-    this.pulls.set(id, p);
-    return p;
+    return joinOrStart(this.pulls, id, () => this.doPull(id, opts.trigger ?? 'manual'));
   }
 
   private async doPull(id: string, trigger: string): Promise<PullResult> {
@@ -890,6 +873,15 @@ export class ExchangeService {
     const stamp = new Date(this.opts.now()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     await sftpCall<void>((cb) => sftp.rename(from, path_posix.join(dir, `${stamp}-${name}`), (e) => cb(e, undefined)));
   }
+}
+
+/** The job in progress under this key, or a new one (removed from the map when it settles). */
+function joinOrStart<T>(jobs: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  const running = jobs.get(key);
+  if (running) return running;
+  const p = start().finally(() => jobs.delete(key));
+  jobs.set(key, p);
+  return p;
 }
 
 class OutboundError extends Error {
