@@ -65,14 +65,26 @@ export class ApiSession {
   }
 
   async call<T = any>(method: string, pathname: string, body?: unknown): Promise<T> {
+    const r = await this.send(method, pathname, body);
+    if (r.status < 200 || r.status > 299) throw new Error(`${method} ${pathname}: HTTP ${r.status} ${r.text}`);
+    return (r.text ? JSON.parse(r.text) : undefined) as T;
+  }
+
+  /** A request whatever its answer: the status and the body (parsed when JSON). */
+  async send<T = any>(method: string, pathname: string, body?: unknown): Promise<{ status: number; text: string; body: T }> {
     const res = await fetch(`${this.base}${pathname}`, {
       method,
       headers: { cookie: this.cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': this.csrf }), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${pathname}: HTTP ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, text, body: parsed as T };
   }
 }
 

@@ -12,10 +12,17 @@
  *     rule's issue is closed from the page; the lineage graph's ECharts nodes and edges are the API's
  *     lineage of the data set; a metadata description edited on the page reads back from the API;
  *   - the command staff (platform.read) finds the published entry, sees its core metadata, requests
- *     access; the administrator approves it on the page; the API and the catalogue log agree; the
- *     CSV export holds the entry;
- *   - the auditor (platform.read) sees no run / edit / new / rerun / close / approve / edit-metadata
- *     buttons, and the pages read in English too.
+ *     access; only the data owner decides: neither the requester nor the administrator (no
+ *     platform.decide) sees an approve button, and the server refuses the administrator; a command
+ *     user of the owning organisation approves it on the page; the API and the catalogue log agree;
+ *     the CSV export holds the entry;
+ *   - data exchange: partners and outbound exchanges as the API has them; the administrator runs an
+ *     exchange from the page, delivered over HTTP to a local receiver that gets the SM2-signed package;
+ *     the page's log row is the API's entry; a package posted to the inbound API and then tampered with
+ *     is refused as tampered, a replay dropped in the incoming folder is refused on "scan"; a pull
+ *     from a partner's unreachable SFTP server fails with pull_failed;
+ *   - the auditor (platform.read) sees no run / edit / new / rerun / close / approve / edit-metadata /
+ *     exchange run, pull or scan buttons, and the pages read in English too.
  * Screenshots: .tmp/screenshots/platform-*.png.
  */
 import { after, before, test } from 'node:test';
@@ -25,6 +32,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { buildPackage } from '../../cloud/platform/exchange.js';
+import { canonicalJsonBytes, generateKeyPair, generateSm4Key, privateKeyToPem, publicKeyToHex, signatureFromDer, sm3Hex, verify } from '../../shared/crypto/index.js';
 import { completeUscc, usccCheckChar } from '../../shared/ids/uscc.js';
 import type { TestCloud } from '../integration/cloud/helpers.js';
 import { ADMIN, ApiSession, ConsoleBrowser, PASSWORD, USERS, buildConsole, inputOf, startConsoleTestCloud } from './console-harness.js';
@@ -44,6 +53,18 @@ const BAD: [string, string][] = [
   [`222520261000000007,1,${A},QQ,10`, 'unknown_code'],
   [`222520261000000009,1,${A},US,abc`, 'bad_type'],
 ];
+
+/** The data owner: a command user of the organisation named as the declaration data set's owner. */
+const OWNER_ORG = '统计分析科';
+const OWNER = { username: 'qian.qi', displayName: '钱七', roles: ['command'] };
+
+/** Exchange keys: ours (signing), the partner's (its packages verify with it), the SM4 key agreed with it. */
+const ourKey = generateKeyPair();
+const partnerKey = generateKeyPair();
+const sm4 = generateSm4Key();
+/** What the partner's HTTP API received, with a delay so that the page shows the run in progress. */
+const received: any[] = [];
+let receiver: http.Server;
 
 let cloud: TestCloud;
 let ui: ConsoleBrowser;
@@ -74,6 +95,10 @@ before(async () => {
   await consoleBuild.ready;
   cloud = await startConsoleTestCloud();
   admin = await ApiSession.login(cloud.url, ADMIN.username, ADMIN.password);
+  const org = await cloud.admin('/api/orgs', { body: { kind: 'customs', name: OWNER_ORG } });
+  assert.equal(org.status, 201, JSON.stringify(org.body));
+  const owner = await cloud.admin('/api/users', { body: { ...OWNER, password: PASSWORD, orgId: (org.body as { id: string }).id } });
+  assert.equal(owner.status, 201, JSON.stringify(owner.body));
 
   slowFeed = http.createServer((_req, res) => {
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [{ call_id: 'C1', vessel: 'COSCO TAURUS' }, { call_id: 'C2', vessel: 'MSC ANNA' }] })), 5000);
@@ -93,7 +118,7 @@ before(async () => {
     key: ['uscc'],
   });
   await admin.call('PUT', '/api/platform/datasets/declaration_items', {
-    title: '报关单商品项', owner: 'stats-desk', topic: 'declaration', updateCycle: 'daily',
+    title: '报关单商品项', owner: OWNER_ORG, topic: 'declaration', updateCycle: 'daily',
     fields: [
       { name: 'entry_id', type: 'text', required: true, title: '报关单号' },
       { name: 'g_no', type: 'integer', required: true, title: '项号' },
@@ -145,6 +170,28 @@ before(async () => {
   entryCode = entry.code;
   await admin.call('POST', `/api/platform/catalogue/${entryCode}/publish`);
 
+  // Data exchange: keys by reference (files in the platform's secrets folder), a partner whose HTTP API
+  // (a local server here) receives our packages, and an exchange of the enterprise master data.
+  const secrets = path.join(cloud.dataDir, 'platform', 'secrets');
+  fs.mkdirSync(secrets, { recursive: true });
+  fs.writeFileSync(path.join(secrets, 'qs-sign'), privateKeyToPem(ourKey));
+  fs.writeFileSync(path.join(secrets, 'ent-pub'), publicKeyToHex(partnerKey.publicKey));
+  fs.writeFileSync(path.join(secrets, 'ent-sm4'), sm4.toString('hex'));
+  receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}'), 1500);
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  await admin.call('PUT', '/api/platform/exchange/partners/ent-yangshan', { name: '上海洋山国际物流有限公司', kind: 'enterprise', selfId: 'yangshan-customs', verifyKey: { secret: 'ent-pub' }, sm4Key: { secret: 'ent-sm4' }, encrypt: true });
+  await admin.call('PUT', '/api/platform/exchange/outbound/ent-to-yangshan', {
+    name: '企业主数据推送', partner: 'ent-yangshan', source: { dataset: 'enterprise', fields: ['uscc', 'name'] }, format: 'csv', signingKey: { secret: 'qs-sign' },
+    delivery: { kind: 'http', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/platform/exchange/inbound` },
+  });
+
   ui = await ConsoleBrowser.launch(cloud.url, 'platform');
 });
 
@@ -152,6 +199,7 @@ after(async () => {
   await ui?.close();
   await cloud?.stop();
   slowFeed?.close();
+  receiver?.close();
   consoleBuild?.remove();
 });
 
@@ -305,7 +353,7 @@ test('administrator: run a source, rejects, data set, quality, lineage and metad
   });
 });
 
-test('catalogue: a published entry, an access request by command staff, approved by the administrator, the log and the export', { timeout: 60_000 }, async () => {
+test('catalogue: a published entry, an access request by command staff, decided by the data owner only, the log and the export', { timeout: 60_000 }, async () => {
   const page = await newPage();
   await guarded(page, 'catalogue', async () => {
     await login(page, USERS.command.username);
@@ -329,8 +377,16 @@ test('catalogue: a published entry, an access request by command staff, approved
     assert.equal(reqs.items.length, 1);
     const req = reqs.items[0];
     assert.deepEqual([req.status, req.requester, req.organisation], ['pending', USERS.command.username, '洋山港海关风险防控科']);
-    await page.locator(`[data-testid="pf-req-row"][data-id="${req.id}"][data-status="pending"]`).waitFor();
-    assert.equal(await page.getByTestId(`pf-req-approve-${req.id}`).count(), 0); // command staff cannot decide
+    assert.equal(req.owner, OWNER_ORG); // the data set's owner
+    const pendingRow = page.locator(`[data-testid="pf-req-row"][data-id="${req.id}"][data-status="pending"]`);
+    await pendingRow.waitFor();
+    assert.equal(await pendingRow.getAttribute('data-owner'), OWNER_ORG);
+    // the requester holds platform.decide (command) but does not speak for the owner
+    const asRequester = await ApiSession.login(cloud.url, USERS.command.username, PASSWORD);
+    assert.equal((await asRequester.call('GET', `/api/platform/access-requests?code=${entryCode}`)).items[0].canDecide, false);
+    const notOwner = await asRequester.send('POST', `/api/platform/access-requests/${req.id}/decision`, { decision: 'approved', note: '' });
+    assert.equal(notOwner.status, 403, notOwner.text); // refused by the service, and logged
+    assert.equal(await page.locator('[data-testid^="pf-req-approve-"], [data-testid^="pf-req-reject-"]').count(), 0);
     // the export holds the published entry
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('pf-cat-export-csv').click()]);
     const csv = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
@@ -338,20 +394,144 @@ test('catalogue: a published entry, an access request by command staff, approved
     assert.ok(csv.includes(entryCode) && csv.includes('报关单商品项数据'));
     await shot(page, 'catalogue');
 
+    // the administrator manages the platform but does not decide (no platform.decide): no buttons, and refused
     const boss = await newPage();
     await login(boss, ADMIN.username, ADMIN.password);
     await boss.goto(`${cloud.url}/platform/catalogue`);
-    await boss.getByTestId(`pf-req-approve-${req.id}`).click();
-    await boss.getByTestId('pf-req-note').fill('同意，限三个月');
-    await boss.getByTestId('pf-req-decide-ok').click();
-    await boss.locator(`[data-testid="pf-req-row"][data-id="${req.id}"][data-status="approved"]`).waitFor();
+    await boss.locator(`[data-testid="pf-req-row"][data-id="${req.id}"][data-status="pending"]`).waitFor();
+    assert.equal(await boss.locator('[data-testid^="pf-req-approve-"], [data-testid^="pf-req-reject-"]').count(), 0);
+    assert.equal((await admin.call('GET', `/api/platform/access-requests?code=${entryCode}`)).items[0].canDecide, false);
+    const refused = await admin.send('POST', `/api/platform/access-requests/${req.id}/decision`, { decision: 'approved', note: '' });
+    assert.equal(refused.status, 403, refused.text);
+
+    // the owner (a command user of the owning organisation) approves it on the page
+    const asOwner = await ApiSession.login(cloud.url, OWNER.username, PASSWORD);
+    assert.equal((await asOwner.call('GET', `/api/platform/access-requests?code=${entryCode}`)).items[0].canDecide, true);
+    const own = await newPage();
+    await login(own, OWNER.username);
+    await own.goto(`${cloud.url}/platform/catalogue`);
+    await own.getByTestId(`pf-req-approve-${req.id}`).click();
+    await own.getByTestId('pf-req-note').fill('同意，限三个月');
+    await own.getByTestId('pf-req-decide-ok').click();
+    await own.locator(`[data-testid="pf-req-row"][data-id="${req.id}"][data-status="approved"]`).waitFor();
+    assert.equal(await own.getByTestId(`pf-req-approve-${req.id}`).count(), 0); // decided: nothing left to decide
     const decided = await admin.call('GET', `/api/platform/access-requests?code=${entryCode}`);
-    assert.deepEqual([decided.items[0].status, decided.items[0].decidedBy, decided.items[0].note], ['approved', ADMIN.username, '同意，限三个月']);
+    assert.deepEqual([decided.items[0].status, decided.items[0].decidedBy, decided.items[0].note, decided.items[0].canDecide], ['approved', OWNER.username, '同意，限三个月', false]);
     const log = await admin.call('GET', `/api/platform/catalogue-log?code=${entryCode}`);
-    assert.deepEqual(log.items.map((l: { action: string }) => l.action), ['created', 'published', 'requested', 'approved']);
-    await boss.locator('[data-testid="pf-log-row"][data-action="approved"]').waitFor();
-    await boss.getByTestId('pf-req-decide-ok').waitFor({ state: 'hidden' });
-    await shot(boss, 'catalogue-approved');
+    assert.deepEqual(log.items.map((l: { action: string }) => l.action), ['created', 'published', 'requested', 'refused_decision', 'approved']);
+    // the administrator's attempt stopped at the permission check; the requester's was refused as not the owner
+    assert.deepEqual(log.items.filter((l: { action: string }) => l.action !== 'created' && l.action !== 'published').map((l: { actor: string }) => l.actor), [USERS.command.username, USERS.command.username, OWNER.username]);
+    await own.locator('[data-testid="pf-log-row"][data-action="approved"]').waitFor();
+    await own.getByTestId('pf-req-decide-ok').waitFor({ state: 'hidden' });
+    await shot(own, 'catalogue-approved');
+  });
+});
+
+test('exchange: an outbound exchange run from the page, delivered over HTTP; refused inbound packages; the log against the API', { timeout: 60_000 }, async () => {
+  const page = await newPage();
+  await guarded(page, 'exchange', async () => {
+    await login(page, ADMIN.username, ADMIN.password);
+    await page.goto(`${cloud.url}/platform/exchange`);
+    // the partners and outbound exchanges are the API's
+    const partners = await admin.call('GET', '/api/platform/exchange/partners');
+    const outbounds = await admin.call('GET', '/api/platform/exchange/outbound');
+    await until('partners and exchanges listed', async () => (await page.getByTestId('pf-xchg-partner-row').count()) === partners.items.length && (await page.getByTestId('pf-xchg-outbound-row').count()) === outbounds.items.length);
+    assert.deepEqual(await page.getByTestId('pf-xchg-partner-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))), partners.items.map((p: { id: string }) => p.id));
+    const partnerRow = page.locator('[data-testid="pf-xchg-partner-row"][data-id="ent-yangshan"]');
+    assert.match((await partnerRow.textContent()) ?? '', /上海洋山国际物流有限公司.*企业.*yangshan-customs.*开/);
+
+    // run now: in progress while the partner's API takes its time, then delivered, as the API logs it
+    await page.getByTestId('pf-xchg-run-ent-to-yangshan').click();
+    await page.locator('[data-testid="pf-xchg-running"][data-exchange="ent-to-yangshan"]').waitFor({ timeout: 5000 });
+    const outcome = page.getByTestId('pf-xchg-outcome');
+    await outcome.waitFor({ timeout: 15_000 });
+    await page.getByTestId('pf-xchg-running').waitFor({ state: 'detached' });
+    const out = await admin.call('GET', '/api/platform/exchange/log?direction=outbound&partner=ent-yangshan');
+    assert.equal(out.total, 1);
+    const sent = out.items[0];
+    assert.deepEqual([sent.result, sent.rows, sent.channel, sent.encrypted, sent.exchangeId], ['delivered', 2, 'http', true, 'ent-to-yangshan']); // the two enterprises of the master file
+    assert.deepEqual([await outcome.getAttribute('data-result'), await outcome.getAttribute('data-package'), await outcome.getAttribute('data-log')], ['delivered', sent.packageId, String(sent.id)]);
+    // the partner's API received that package: signed with our key over the manifest, the data sealed
+    assert.equal(received.length, 1);
+    const pkg = received[0];
+    assert.deepEqual([pkg.manifest.packageId, pkg.manifest.rows, pkg.manifest.dataSm3, pkg.manifest.receiver, pkg.manifest.encryption], [sent.packageId, 2, sent.dataSm3, 'ent-yangshan', 'sm4cbc-hs3.v1']);
+    assert.ok(verify(ourKey.publicKey, canonicalJsonBytes(pkg.manifest), signatureFromDer(Buffer.from(pkg.signature.signatureDerHex, 'hex')), { id: pkg.signature.signerId }), 'our SM2 signature verifies');
+    assert.equal(sm3Hex(pkg.payload), pkg.manifest.payloadSm3);
+    assert.ok(!JSON.stringify(pkg).includes('上海甲进出口有限公司'), 'the data travels sealed');
+    const sentRow = page.locator(`[data-testid="pf-xchg-log-row"][data-id="${sent.id}"]`);
+    await sentRow.waitFor();
+    assert.deepEqual(
+      [await sentRow.getAttribute('data-direction'), await sentRow.getAttribute('data-result'), await sentRow.getAttribute('data-rows'), await sentRow.getAttribute('data-package')],
+      ['outbound', 'delivered', '2', sent.packageId],
+    );
+    assert.match((await sentRow.textContent()) ?? '', /出.*已送达/);
+
+    // inbound: the partner's package is accepted; the same one tampered with is refused as tampered
+    const data = Buffer.from('uscc,rating\r\n91310115MA1K4ABC0X,高级认证\r\n913100001322008210,一般信用\r\n', 'utf8');
+    const fresh = () => buildPackage({ sender: 'ent-yangshan', receiver: 'yangshan-customs', exchange: 'rating-return', dataset: 'ent_rating', columns: ['uscc', 'rating'], rows: 2, dataFormat: 'csv', data, signingKey: partnerKey, sm4Key: sm4 });
+    const good = fresh();
+    const ok = await admin.send('POST', '/api/platform/exchange/inbound', good.pkg);
+    assert.equal(ok.status, 200, ok.text);
+    const bad = fresh();
+    const mid = Math.floor(bad.pkg.payload.length / 2);
+    const tampered = { ...bad.pkg, payload: bad.pkg.payload.slice(0, mid) + (bad.pkg.payload[mid] === 'A' ? 'B' : 'A') + bad.pkg.payload.slice(mid + 1) };
+    const no = await admin.send('POST', '/api/platform/exchange/inbound', tampered);
+    assert.deepEqual([no.status, no.body.accepted, no.body.reason], [422, false, 'tampered']);
+    // a replay of the accepted package, dropped in the incoming folder: "scan" refuses it as a replay
+    const incoming = path.join(cloud.dataDir, 'platform', 'exchange', 'incoming');
+    fs.mkdirSync(incoming, { recursive: true });
+    fs.writeFileSync(path.join(incoming, `${good.manifest.packageId}.qsx.json`), good.bytes);
+    await page.getByTestId('pf-xchg-scan').click();
+    const result = page.getByTestId('pf-xchg-result-row');
+    await result.waitFor();
+    assert.equal(await result.count(), 1);
+    assert.deepEqual([await result.getAttribute('data-accepted'), await result.getAttribute('data-package'), await result.getAttribute('data-reason')], ['false', good.manifest.packageId, 'replay']);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('pf-xchg-results').waitFor({ state: 'hidden' });
+
+    const inbound = await admin.call('GET', '/api/platform/exchange/log?direction=inbound');
+    assert.deepEqual(inbound.items.map((e: { result: string; reason: string | null; channel: string }) => `${e.result}:${e.reason}:${e.channel}`), ['refused:replay:inbox', 'refused:tampered:http', 'accepted:null:http']);
+    const refusedEntry = inbound.items[1];
+    assert.equal(refusedEntry.packageId, bad.manifest.packageId);
+    const tamperedRow = page.locator(`[data-testid="pf-xchg-log-row"][data-id="${refusedEntry.id}"]`);
+    await tamperedRow.waitFor();
+    assert.deepEqual([await tamperedRow.getAttribute('data-result'), await tamperedRow.getAttribute('data-reason'), await tamperedRow.getAttribute('data-package')], ['refused', 'tampered', bad.manifest.packageId]);
+    assert.match((await tamperedRow.textContent()) ?? '', /已拒收.*数据被篡改.*\(tampered\)/);
+    // every row of the log is the API's, newest first
+    const all = await admin.call('GET', '/api/platform/exchange/log');
+    await until('the whole log listed', async () => (await page.getByTestId('pf-xchg-log-row').count()) === all.total);
+    assert.deepEqual(await page.getByTestId('pf-xchg-log-row').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-id')}|${e.getAttribute('data-result')}|${e.getAttribute('data-reason')}`)), all.items.map((e: { id: number; result: string; reason: string | null }) => `${e.id}|${e.result}|${e.reason ?? ''}`));
+    // the result filter narrows the log as the API does
+    await page.getByTestId('pf-xchg-f-result').click();
+    await page.locator('.ant-select-dropdown:visible').getByText('已拒收', { exact: true }).click();
+    const refusedOnly = await admin.call('GET', '/api/platform/exchange/log?result=refused');
+    assert.equal(refusedOnly.total, 2);
+    await until('the result filter', async () => (await page.getByTestId('pf-xchg-log-row').count()) === refusedOnly.total);
+    assert.deepEqual(await page.getByTestId('pf-xchg-log-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-reason'))), ['replay', 'tampered']);
+    await page.keyboard.press('Escape');
+    await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' });
+    await shot(page, 'exchange');
+
+    // a partner whose SFTP server cannot be reached: "pull" fails with pull_failed, as the API logs it
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await admin.call('PUT', '/api/platform/exchange/partners/stats-bureau', {
+      name: '市统计局', kind: 'department', selfId: 'yangshan-customs', verifyKey: { secret: 'ent-pub' },
+      pull: { host: '127.0.0.1', port: deadPort, username: 'exchange', password: { secret: 'ent-sm4' }, remoteDir: '/outbox', afterPull: 'move', schedule: { type: 'manual' } },
+    });
+    await page.reload();
+    const pullRow = page.locator('[data-testid="pf-xchg-partner-row"][data-id="stats-bureau"]');
+    await pullRow.waitFor();
+    assert.equal(await pullRow.getAttribute('data-pull'), 'true');
+    assert.equal(await page.getByTestId('pf-xchg-pull-ent-yangshan').count(), 0); // no pull configured
+    await page.getByTestId('pf-xchg-pull-stats-bureau').click();
+    await until('the pull outcome', async () => (await outcome.getAttribute('data-result').catch(() => null)) === 'failed');
+    const pulled = await admin.call('GET', '/api/platform/exchange/log?partner=stats-bureau');
+    assert.deepEqual(pulled.items.map((e: { direction: string; result: string; reason: string }) => `${e.direction}:${e.result}:${e.reason}`), ['inbound:failed:pull_failed']);
+    assert.equal(await outcome.getAttribute('data-log'), String(pulled.items[0].id));
+    assert.match((await outcome.textContent()) ?? '', /拉取失败/);
   });
 });
 
@@ -379,6 +559,11 @@ test('auditor: reads every tab, manages nothing, in English too', { timeout: 60_
     await page.getByTestId('pf-req-row').first().waitFor();
     assert.equal(await page.locator('[data-testid^="pf-req-approve-"], [data-testid^="pf-req-reject-"]').count(), 0);
     assert.equal(await page.getByTestId('pf-cat-status').count(), 0);
+    await page.getByTestId('pf-tab-exchange').click();
+    await page.locator('[data-testid="pf-xchg-outbound-row"][data-id="ent-to-yangshan"]').waitFor();
+    await page.locator('[data-testid="pf-xchg-partner-row"][data-pull="true"]').waitFor();
+    await page.getByTestId('pf-xchg-log-row').first().waitFor();
+    assert.equal(await page.locator('[data-testid^="pf-xchg-run-"], [data-testid^="pf-xchg-pull-"], [data-testid="pf-xchg-scan"]').count(), 0);
     // a manager-only route is refused by the server whatever the page shows
     const res = await page.evaluate(async () => (await fetch('/api/platform/connectors/decl-files/run', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
     assert.ok(res === 403 || res === 401, `status ${res}`);

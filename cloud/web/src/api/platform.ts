@@ -3,7 +3,7 @@
  * console reads and one function per route it calls. The server validates every definition again,
  * so the console only shows what it answers (including its field-by-field validation errors).
  */
-import { api } from './client.js';
+import { api, ApiError } from './client.js';
 
 const BASE = '/api/platform';
 
@@ -224,6 +224,8 @@ export interface AccessRequest {
   decidedBy: string | null;
   decidedAt: number | null;
   note: string;
+  /** Whether the caller may decide it: pending, and the caller speaks for its owner (server-side check). */
+  canDecide?: boolean;
 }
 
 export interface CatalogueLogLine {
@@ -235,6 +237,67 @@ export interface CatalogueLogLine {
   at: number;
   detail: string;
 }
+
+export type SecretRef = { secret: string } | { env: string };
+export type Schedule = { type: 'manual' } | { type: 'interval'; everySeconds: number };
+
+export const EXCHANGE_RESULTS = ['delivered', 'failed', 'accepted', 'refused'] as const;
+export type ExchangeResult = (typeof EXCHANGE_RESULTS)[number];
+
+export interface ExchangePartner {
+  id: string;
+  name: string;
+  kind: 'enterprise' | 'department' | 'other';
+  selfId: string;
+  verifyKey?: SecretRef;
+  sm4Key?: SecretRef;
+  encrypt: boolean;
+  inboundDir?: string;
+  enabled: boolean;
+  /** Inbound packages pulled from the partner's SFTP server. */
+  pull?: { host: string; port?: number; username: string; privateKey?: SecretRef; password?: SecretRef; hostKeySha256?: string; remoteDir: string; pattern?: string; afterPull?: 'move' | 'delete'; schedule?: Schedule };
+}
+
+export interface ExchangeOutbound {
+  id: string;
+  name: string;
+  partner: string;
+  source: { dataset: string; fields?: string[]; where?: Record<string, string>; limit?: number };
+  format: 'csv' | 'json';
+  signingKey: SecretRef;
+  delivery: { kind: 'sftp'; host: string; port: number; username: string; remoteDir: string } | { kind: 'http'; url: string };
+  schedule: Schedule;
+  enabled: boolean;
+}
+
+export interface ExchangeDef<T> {
+  id: string;
+  definition: T;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface ExchangeLogEntry {
+  id: number;
+  direction: 'outbound' | 'inbound';
+  partner: string;
+  exchangeId: string | null;
+  packageId: string | null;
+  rows: number | null;
+  bytes: number | null;
+  dataSm3: string | null;
+  encrypted: boolean;
+  result: ExchangeResult;
+  reason: string | null;
+  detail: string;
+  channel: 'sftp' | 'http' | 'inbox';
+  at: number;
+  durationMs: number;
+}
+
+export type InboundResult =
+  | { accepted: true; packageId: string; partner: string; rows: number; dataSm3: string; file: string; logId: number }
+  | { accepted: false; reason: string; message: string; packageId: string | null; partner: string | null; logId: number };
 
 export const PF = {
   connectors: `${BASE}/connectors`,
@@ -255,8 +318,26 @@ export const PF = {
   entry: (code: string) => `${BASE}/catalogue/${code}`,
   requests: `${BASE}/access-requests`,
   log: `${BASE}/catalogue-log`,
+  partners: `${BASE}/exchange/partners`,
+  outbounds: `${BASE}/exchange/outbound`,
+  exchangeLog: `${BASE}/exchange/log`,
   exportUrl: (format: 'csv' | 'json') => `${BASE}/catalogue/export?format=${format}`,
 };
+
+/**
+ * A 502 from an exchange route carries the failed exchange's log entry, which the client's error drops:
+ * it is read back as the newest log entry of that direction and partner.
+ */
+async function failedEntry<T>(call: Promise<T>, direction: ExchangeLogEntry['direction'], partner: string): Promise<T | ExchangeLogEntry> {
+  try {
+    return await call;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 502) throw e;
+    const log = await api.get<{ items: ExchangeLogEntry[] }>(PF.exchangeLog, { direction, partner, result: 'failed', limit: 1 });
+    if (!log.items[0]) throw e;
+    return log.items[0];
+  }
+}
 
 export const platform = {
   saveConnector: (id: string, def: unknown) => api.put<Versioned<ConnectorDef> & { created: boolean }>(PF.connector(id), def),
@@ -266,5 +347,10 @@ export const platform = {
   updateIssue: (id: number, patch: { status?: IssueStatus; owner?: string; note?: string }) => api.patch<QualityIssue>(`${PF.issues}/${id}`, patch),
   annotate: (asset: string, patch: { description?: string | null; owner?: string | null; tags?: string[] | null }) => api.patch<MetaAsset>(`${PF.metadata}/${encodeURIComponent(asset)}`, patch),
   requestAccess: (code: string, body: { organisation: string; purpose: string }) => api.post<AccessRequest>(`${PF.entry(code)}/requests`, body),
+  /** Runs an outbound exchange now → its log entry, delivered or failed (the server answers a failure with 502). */
+  runOutbound: (id: string, partner: string) => failedEntry(api.post<ExchangeLogEntry>(`${PF.outbounds}/${encodeURIComponent(id)}/run`), 'outbound', partner),
+  /** Pulls a partner's packages from its SFTP server now → each one accepted or refused; a failed connection → its log entry. */
+  pullPartner: (id: string) => failedEntry(api.post<{ items: InboundResult[] }>(`${PF.partners}/${encodeURIComponent(id)}/pull`), 'inbound', id),
+  scanIncoming: () => api.post<{ items: InboundResult[] }>(`${BASE}/exchange/incoming/scan`),
   decide: (id: number, decision: 'approved' | 'rejected', note: string) => api.post<AccessRequest>(`${PF.requests}/${id}/decision`, { decision, note }),
 };

@@ -8,9 +8,11 @@
  *   /platform/metadata     元数据: search, edit descriptions / owners / tags, the lineage graph
  *   /platform/quality      数据质量: scores by GB/T 36344 indicator, history, rules and results, issues
  *   /platform/catalogue    资源目录: GB/T 21063 entries, detail, export, access requests, the log
+ *   /platform/exchange     数据交换: partners, outbound exchanges, run / pull / scan now, the exchange log
  *
- * Every tab needs platform.read; changes (run, save, edit, decide) need platform.manage, and the buttons
- * for them are not shown without it. The server refuses them anyway.
+ * Every tab needs platform.read; changes (run, save, edit, pull, scan) need platform.manage, and the
+ * buttons for them are not shown without it. An access request is decided only by its data owner (the
+ * server says so per request: canDecide). The server refuses anything else anyway.
  */
 import { Result, Tabs } from 'antd';
 import { lazy, Suspense } from 'react';
@@ -24,6 +26,7 @@ const Datasets = lazy(() => import('./platform/Datasets.js'));
 const Metadata = lazy(() => import('./platform/Metadata.js'));
 const Quality = lazy(() => import('./platform/Quality.js'));
 const Catalogue = lazy(() => import('./platform/Catalogue.js'));
+const Exchange = lazy(() => import('./platform/Exchange.js'));
 
 const TABS: readonly { key: string; label: MessageKey }[] = [
   { key: '', label: 'pf.tab.sources' },
@@ -32,6 +35,7 @@ const TABS: readonly { key: string; label: MessageKey }[] = [
   { key: 'metadata', label: 'pf.tab.metadata' },
   { key: 'quality', label: 'pf.tab.quality' },
   { key: 'catalogue', label: 'pf.tab.catalogue' },
+  { key: 'exchange', label: 'pf.tab.exchange' },
 ];
 
 export default function Platform() {
@@ -57,6 +61,7 @@ export default function Platform() {
           <Route path="metadata" element={<Metadata />} />
           <Route path="quality" element={<Quality />} />
           <Route path="catalogue" element={<Catalogue />} />
+          <Route path="exchange" element={<Exchange />} />
           <Route path="*" element={<Navigate to="/platform" replace />} />
         </Routes>
       </Suspense>

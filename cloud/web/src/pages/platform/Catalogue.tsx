@@ -2,7 +2,8 @@
  * 资源目录 (GB/T 21063 resource catalogue): published entries with their core metadata, filterable; an
  * entry's detail with its information items; export of the published catalogue (CSV with the guide's
  * column names, or JSON); requests to use a shared resource (anyone with platform.read), approved or
- * rejected with a note (platform.manage); the catalogue log. Managers also see drafts and withdrawn
+ * rejected with a note by the data owner only (the server marks each request the caller may decide:
+ * canDecide); the catalogue log. Managers also see drafts and withdrawn
  * entries and can publish or withdraw one.
  */
 import { DownloadOutlined } from '@ant-design/icons';
@@ -133,9 +134,7 @@ function EntryDrawer({ code, onClose, onChanged }: { code: string | null; onClos
 
 function Requests({ tick, onChanged }: { tick: number; onChanged(): void }) {
   const { t, dt } = useI18n();
-  const { can } = useSession();
   const { message } = App.useApp();
-  const manage = can('platform.manage');
   const [status, setStatus] = useState<string | undefined>();
   const list = useFetch<{ items: AccessRequest[] }>(PF.requests, { status });
   const reloadList = list.reload;
@@ -165,7 +164,7 @@ function Requests({ tick, onChanged }: { tick: number; onChanged(): void }) {
         dataSource={list.data?.items ?? []}
         pagination={{ pageSize: 10, hideOnSinglePage: true }}
         scroll={{ x: 'max-content' }}
-        onRow={(r) => ({ 'data-testid': 'pf-req-row', 'data-id': r.id, 'data-status': r.status }) as object}
+        onRow={(r) => ({ 'data-testid': 'pf-req-row', 'data-id': r.id, 'data-status': r.status, 'data-owner': r.owner }) as object}
         columns={[
           { title: '#', dataIndex: 'id', width: 50 },
           { title: t('pf.cat.code'), dataIndex: 'code', className: 'qs-mono-cell' },
@@ -177,13 +176,13 @@ function Requests({ tick, onChanged }: { tick: number; onChanged(): void }) {
           { title: t('common.created'), dataIndex: 'createdAt', render: (v: number) => dt(v) },
           { title: t('pf.cat.decidedBy'), key: 'd', render: (_: unknown, r) => (r.decidedBy ? `${r.decidedBy} · ${dt(r.decidedAt)}` : '—') },
           { title: t('common.note'), dataIndex: 'note', render: (v: string) => v || '—' },
-          ...(manage
+          ...(list.data?.items.some((r) => r.canDecide)
             ? [
                 {
                   title: t('common.actions'),
                   key: 'a',
                   render: (_: unknown, r: AccessRequest) =>
-                    r.status === 'pending' ? (
+                    r.canDecide ? (
                       <Space size={4}>
                         <Button size="small" type="primary" onClick={() => setDeciding({ r, decision: 'approved' })} data-testid={`pf-req-approve-${r.id}`}>
                           {t('pf.cat.approve')}
