@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The parsed JSON body of the answer, when it had one (some routes answer a failure with a result). */
+    readonly body: unknown = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -70,14 +72,16 @@ async function request<T>(method: string, path: string, body?: unknown, opts: { 
   if (!res.ok) {
     let code = `HTTP_${res.status}`;
     let message = res.statusText;
+    let body: unknown = null;
     try {
       const j = (await res.json()) as { error?: { code?: string; message?: string } };
+      body = j;
       if (j.error?.code) code = j.error.code;
       if (j.error?.message) message = j.error.message;
     } catch {
       /* not JSON */
     }
-    throw new ApiError(res.status, code, message);
+    throw new ApiError(res.status, code, message, body);
   }
   if (opts.raw) return res as unknown as T;
   if (res.status === 204) return undefined as T;

@@ -325,17 +325,20 @@ export const PF = {
 };
 
 /**
- * A 502 from an exchange route carries the failed exchange's log entry, which the client's error drops:
- * it is read back as the newest log entry of that direction and partner.
+ * A failed run or pull is answered with 502 and what happened: a run's body is its log entry; a
+ * pull's body names the log entry of the failure (logId), read back from the log.
  */
-async function failedEntry<T>(call: Promise<T>, direction: ExchangeLogEntry['direction'], partner: string): Promise<T | ExchangeLogEntry> {
+async function failedEntry<T>(call: Promise<T>, partner: string): Promise<T | ExchangeLogEntry> {
   try {
     return await call;
   } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 502) throw e;
-    const log = await api.get<{ items: ExchangeLogEntry[] }>(PF.exchangeLog, { direction, partner, result: 'failed', limit: 1 });
-    if (!log.items[0]) throw e;
-    return log.items[0];
+    if (!(e instanceof ApiError) || e.status !== 502 || e.body === null || typeof e.body !== 'object') throw e;
+    const body = e.body as Partial<ExchangeLogEntry> & { logId?: number | null };
+    if (typeof body.result === 'string') return body as ExchangeLogEntry;
+    const log = await api.get<{ items: ExchangeLogEntry[] }>(PF.exchangeLog, { direction: 'inbound', partner, result: 'failed', limit: 20 });
+    const entry = log.items.find((l) => l.id === body.logId);
+    if (!entry) throw e;
+    return entry;
   }
 }
 
@@ -348,9 +351,9 @@ export const platform = {
   annotate: (asset: string, patch: { description?: string | null; owner?: string | null; tags?: string[] | null }) => api.patch<MetaAsset>(`${PF.metadata}/${encodeURIComponent(asset)}`, patch),
   requestAccess: (code: string, body: { organisation: string; purpose: string }) => api.post<AccessRequest>(`${PF.entry(code)}/requests`, body),
   /** Runs an outbound exchange now → its log entry, delivered or failed (the server answers a failure with 502). */
-  runOutbound: (id: string, partner: string) => failedEntry(api.post<ExchangeLogEntry>(`${PF.outbounds}/${encodeURIComponent(id)}/run`), 'outbound', partner),
+  runOutbound: (id: string, partner: string) => failedEntry(api.post<ExchangeLogEntry>(`${PF.outbounds}/${encodeURIComponent(id)}/run`), partner),
   /** Pulls a partner's packages from its SFTP server now → each one accepted or refused; a failed connection → its log entry. */
-  pullPartner: (id: string) => failedEntry(api.post<{ items: InboundResult[] }>(`${PF.partners}/${encodeURIComponent(id)}/pull`), 'inbound', id),
+  pullPartner: (id: string) => failedEntry(api.post<{ items: InboundResult[] }>(`${PF.partners}/${encodeURIComponent(id)}/pull`), id),
   scanIncoming: () => api.post<{ items: InboundResult[] }>(`${BASE}/exchange/incoming/scan`),
   decide: (id: number, decision: 'approved' | 'rejected', note: string) => api.post<AccessRequest>(`${PF.requests}/${id}/decision`, { decision, note }),
 };
