@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { QuaysideError } from '../../shared/errors.js';
 import type { DatasetDefinition, DatasetField, FieldType } from './definitions.js';
-import { coerce, type Row } from './pipeline.js';
+import { coerce, CompactStringMap, type Row } from './pipeline.js';
 
 const CHUNK = 200;
 
@@ -135,18 +135,49 @@ async function execRaw(db: Kysely<any>, text: string, params: unknown[]): Promis
 
 /**
  * Upserts typed rows (already checked against the definition) by key, inside the caller's
- * transaction. The bulk path: rows go in chunks of up to MAX_CHUNK_ROWS, each chunk one
- * `SELECT _key, _hash … WHERE _key IN (…)` (to count inserted / updated / unchanged; skipped when the
- * table was empty) and one multi-row `INSERT … ON CONFLICT (_key) DO UPDATE … WHERE _hash differs`
- * carrying only the new and changed rows, so an identical rerun writes nothing.
+ * transaction: one load (see startLanding, which this is for a single batch).
  */
 export async function landRows(db: Kysely<any>, def: DatasetDefinition, rows: readonly Row[], runId: number, now: number): Promise<LandCounts> {
+  const landing = startLanding(db, def, runId, now);
+  await landing.land(rows);
+  return landing.counts;
+}
+
+/** A load landed batch by batch; counts are the whole load's so far. */
+export interface Landing {
+  land(rows: readonly Row[]): Promise<void>;
+  readonly counts: LandCounts;
+}
+
+/**
+ * What a key's row held before this load, as far as a later batch needs to know (kept as text in a
+ * CompactStringMap): NONE, no row; SAME, the row the store holds now (the load left it as it was,
+ * or wrote it back); else its hash.
+ */
+const NONE = '';
+const SAME = '=';
+
+/**
+ * One load, landed in batches inside the caller's transaction, counting as if it were landed at once:
+ * each key counts once, as inserted (no row before the load), unchanged (its last row this load is
+ * the one stored before) or updated, and the last row of a key wins.
+ *
+ * The bulk path: rows go in chunks of up to MAX_CHUNK_ROWS, each chunk one
+ * `SELECT _key, _hash … WHERE _key IN (…)` (to count; skipped while the table was empty when the load
+ * began) and one multi-row `INSERT … ON CONFLICT (_key) DO UPDATE … WHERE _hash differs` carrying
+ * only the new and changed rows, so an identical rerun writes nothing.
+ *
+ * To count a key met again in a later batch the load remembers, for every key it landed, what the
+ * store held before (NONE, SAME or a hash, outside the heap): memory grows with the distinct keys of
+ * the load, not with its rows.
+ * A key whose row changed in one batch and came back to its stored value in a later one counts as
+ * unchanged, though the row then carries this load's run id.
+ */
+export function startLanding(db: Kysely<any>, def: DatasetDefinition, runId: number, now: number): Landing {
   const table = datasetTable(def.name);
   const counts: LandCounts = { inserted: 0, updated: 0, unchanged: 0 };
-  // The last row of a key wins within one load.
-  const byKey = new Map<string, Row>();
-  for (const r of rows) byKey.set(rowKey(def, r), r);
-  if (byKey.size === 0) return counts;
+  const before = new CompactStringMap();
+  let wasEmpty: boolean | null = null;
   const style = placeholders(db);
   const t = quoteId(table);
   const columns = ['_key', '_hash', '_run_id', '_loaded_at', ...def.fields.map((f) => f.name)];
@@ -161,35 +192,58 @@ export async function landRows(db: Kysely<any>, def: DatasetDefinition, rows: re
   const fullUpsert = upsertSql(chunkRows);
   const lookupSql = (n: number) => `SELECT "_key", "_hash" FROM ${t} WHERE "_key" IN (${valueTuples(style, 1, n).slice(1, -1)})`;
   const fullLookup = lookupSql(chunkRows);
-  const wasEmpty = (await execRaw(db, `SELECT 1 AS x FROM ${t} LIMIT 1`, [])).length === 0;
+  const category = (old: string | undefined, hash: string): keyof LandCounts => (old === undefined ? 'inserted' : old === hash ? 'unchanged' : 'updated');
 
-  const entries = [...byKey.entries()];
-  byKey.clear();
-  for (let i = 0; i < entries.length; i += chunkRows) {
-    const chunk = entries.slice(i, i + chunkRows);
-    const existing = new Map<string, string>();
-    if (!wasEmpty) {
-      const keys = chunk.map(([k]) => k);
-      for (const e of await execRaw(db, keys.length === chunkRows ? fullLookup : lookupSql(keys.length), keys)) existing.set(String(e['_key']), String(e['_hash']));
-    }
-    const params: unknown[] = [];
-    let n = 0;
-    for (const [k, r] of chunk) {
-      const hash = rowHash(def, r);
-      const old = existing.get(k);
-      if (old === hash) {
-        counts.unchanged += 1;
-        continue;
+  async function land(rows: readonly Row[]): Promise<void> {
+    // The last row of a key wins within one batch.
+    const byKey = new Map<string, Row>();
+    for (const r of rows) byKey.set(rowKey(def, r), r);
+    if (byKey.size === 0) return;
+    wasEmpty ??= (await execRaw(db, `SELECT 1 AS x FROM ${t} LIMIT 1`, [])).length === 0;
+    const entries = [...byKey.entries()];
+    byKey.clear();
+    for (let i = 0; i < entries.length; i += chunkRows) {
+      const chunk = entries.slice(i, i + chunkRows);
+      // What the store holds now: needed unless every row of the table is this load's own (then the
+      // keys met before are known to be inserts, and the upsert skips an identical row by itself).
+      const stored = new Map<string, string>();
+      if (!wasEmpty) {
+        const keys = chunk.map(([k]) => k);
+        for (const e of await execRaw(db, keys.length === chunkRows ? fullLookup : lookupSql(keys.length), keys)) stored.set(String(e['_key']), String(e['_hash']));
       }
-      if (old === undefined) counts.inserted += 1;
-      else counts.updated += 1;
-      params.push(k, hash, runId, now);
-      for (const f of def.fields) params.push(toColumn(f, r[f.name]));
-      n += 1;
+      const params: unknown[] = [];
+      let n = 0;
+      for (const [k, r] of chunk) {
+        const hash = rowHash(def, r);
+        const current = stored.get(k);
+        const seen = before.get(k);
+        let write: boolean;
+        if (seen === undefined) {
+          // first time this load: count against the stored row
+          const c = category(current, hash);
+          counts[c] += 1;
+          before.set(k, c === 'inserted' ? NONE : c === 'unchanged' ? SAME : current!);
+          write = c !== 'unchanged';
+        } else if (seen === NONE) {
+          // inserted by an earlier batch: still one insert, whatever its last row
+          write = current !== hash;
+        } else {
+          // met again: move the key from the category its earlier row gave to the one this row gives
+          const old = seen === SAME ? current! : seen;
+          counts[category(old, current!)] -= 1;
+          counts[category(old, hash)] += 1;
+          if (hash === old) before.set(k, SAME);
+          write = current !== hash;
+        }
+        if (!write) continue;
+        params.push(k, hash, runId, now);
+        for (const f of def.fields) params.push(toColumn(f, r[f.name]));
+        n += 1;
+      }
+      if (n > 0) await execRaw(db, n === chunkRows ? fullUpsert : upsertSql(n), params);
     }
-    if (n > 0) await execRaw(db, n === chunkRows ? fullUpsert : upsertSql(n), params);
   }
-  return counts;
+  return { land, counts };
 }
 
 export interface DatasetPage {

@@ -15,6 +15,16 @@
  * After the last step every row is checked against the target data set's fields (types, required),
  * so nothing lands that the data set does not declare. The executor is pure except for `lookup`,
  * which reads the master data set for `enrich`.
+ *
+ * A run can be fed in slices (startPipeline): each slice goes through the steps as it comes, and what
+ * a step must know across slices is kept for the whole run: `dedupe` keep='first' remembers every key
+ * it let through (and the ref of that row, for the reject's detail; outside the heap, see
+ * CompactStringMap), so memory grows with the distinct keys, not the rows; `enrich` remembers the
+ * master records it read, so each is read once per run. `dedupe` keep='last' and `aggregate` cannot
+ * decide on a row before they have seen all of them, and an `enrich` from the data set being loaded
+ * must not see the run's own earlier slices, so a pipeline with any of these gathers every slice and
+ * runs once at the end, as a whole load does (see needsAllRows). Rows and rejects are the same as for
+ * the whole input at once; only the order of the rejects follows the slices.
  */
 import { z } from 'zod';
 import { FIELD, FieldType, type DatasetDefinition } from './definitions.js';
@@ -240,7 +250,210 @@ function matchKey(match: 'exact' | IdentifierKind, v: unknown): { key: string } 
 }
 
 export async function runPipeline(def: PipelineDefinition | null, input: readonly SourceRow[], dataset: DatasetDefinition, lookup: MasterLookup): Promise<PipelineResult> {
+  const run = startPipeline(def, dataset, lookup, { gatherAll: false });
+  return run.push(input);
+}
+
+/**
+ * Why a pipeline cannot run slice by slice (null: it can). `target`: the data set the run lands in;
+ * an enrich from it would see the rows of the run's own earlier slices once they are landed, where a
+ * whole load joins only what was there before.
+ */
+export function needsAllRows(def: PipelineDefinition | null, target?: string): string | null {
+  for (const s of def?.steps ?? []) {
+    if (s.op === 'aggregate') return 'aggregate groups rows from the whole run';
+    if (s.op === 'dedupe' && s.keep === 'last') return "dedupe keep='last' can only keep a row once it has seen every later one";
+    if (s.op === 'enrich' && target !== undefined && s.dataset === target) return `enrich joins ${target}, the data set being loaded`;
+  }
+  return null;
+}
+
+/** A pipeline run fed in slices: push each slice's rows (in source order), then finish. */
+export interface PipelineRun {
+  /** The rows that passed and the rejects of this slice (nothing yet when the run gathers all rows). */
+  push(input: readonly SourceRow[]): Promise<PipelineResult>;
+  /** What is left: the whole run's result when it gathers all rows, else nothing. */
+  finish(): Promise<PipelineResult>;
+  /** Whether the slices are kept until finish (needsAllRows, or asked for). */
+  readonly gathersAll: boolean;
+}
+
+/**
+ * Starts a run. gatherAll (default: needsAllRows for the data set) keeps every slice's rows and runs
+ * the steps once, in finish; otherwise each push runs the steps over its slice, with dedupe's memory
+ * kept across slices.
+ */
+export function startPipeline(def: PipelineDefinition | null, dataset: DatasetDefinition, lookup: MasterLookup, opts: { gatherAll?: boolean } = {}): PipelineRun {
   const steps = def?.steps ?? [];
+  const gathersAll = opts.gatherAll ?? needsAllRows(def, dataset.name) !== null;
+  lookup = cachedLookup(lookup);
+  // dedupe keep='first': key → ref of the row kept, per step index, for the whole run (off the heap)
+  const firstSeen = new Map<number, CompactStringMap>();
+  const gathered: SourceRow[] = [];
+  let executed = false;
+  return {
+    gathersAll,
+    async push(input) {
+      if (gathersAll) {
+        for (const r of input) gathered.push(r);
+        return { rows: [], rejects: [] };
+      }
+      executed = true;
+      return execute(steps, input, dataset, lookup, firstSeen);
+    },
+    async finish() {
+      // The steps run at least once, over no rows if nothing came, as a whole load over an empty
+      // pull does: an enrich whose master data set is missing fails the run all the same.
+      if (!gathersAll && executed) return { rows: [], rejects: [] };
+      executed = true;
+      return execute(steps, gathered.splice(0), dataset, lookup, firstSeen);
+    },
+  };
+}
+
+/**
+ * An exact map from text keys to text values whose entries live outside the JavaScript heap: UTF-8
+ * bytes in one growing buffer, found through an open-addressing index in a typed array. A run keeps
+ * one entry per distinct key (dedupe's keys, the landing's keys) for its whole length; as a Map those
+ * would be millions of small heap objects that the garbage collector must walk again and again and
+ * lets the heap grow to a multiple of. Here they are a few large buffers, about the size of the text.
+ */
+export class CompactStringMap {
+  private data = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+  /** entry offset + 1 in data; 0 empty */
+  private slots = new Int32Array(1 << 12);
+  private count = 0;
+  private scratch = Buffer.allocUnsafe(1024);
+
+  get size(): number {
+    return this.count;
+  }
+
+  // The key last looked up, its length in scratch and its slot: a set right after a get of the same
+  // key (the usual pattern) skips encoding and probing again.
+  private lastKey: string | null = null;
+  private lastLen = 0;
+  private lastSlot = 0;
+
+  get(key: string): string | undefined {
+    const e = this.slots[this.lookup(key)]!;
+    if (e === 0) return undefined;
+    const off = e - 1;
+    const start = off + 8 + this.data.readUInt32LE(off);
+    return this.data.toString('utf8', start, start + this.data.readUInt32LE(off + 4));
+  }
+
+  has(key: string): boolean {
+    return this.slots[this.lookup(key)] !== 0;
+  }
+
+  set(key: string, value: string): void {
+    const at = this.lookup(key);
+    const len = this.lastLen;
+    this.lastKey = null; // the slots may move (grow)
+    const fresh = this.slots[at] === 0;
+    // an entry is [key length][value length][key][value]; a new value for a key is a new entry
+    const vlen = Buffer.byteLength(value, 'utf8');
+    const need = this.used + 8 + len + vlen;
+    if (need > this.data.length) {
+      if (need >= 2 ** 31) throw new Error('CompactStringMap: more than 2 GiB of keys and values');
+      const bigger = Buffer.allocUnsafe(Math.min(2 ** 31, Math.max(need, this.data.length * 2)));
+      this.data.copy(bigger, 0, 0, this.used);
+      this.data = bigger;
+    }
+    const off = this.used;
+    this.data.writeUInt32LE(len, off);
+    this.data.writeUInt32LE(vlen, off + 4);
+    this.scratch.copy(this.data, off + 8, 0, len);
+    if (vlen) this.data.write(value, off + 8 + len, vlen, 'utf8');
+    this.used = need;
+    this.slots[at] = off + 1;
+    if (fresh && ++this.count * 2 > this.slots.length) this.grow();
+  }
+
+  /** The key's slot (see find), its bytes left in scratch. */
+  private lookup(key: string): number {
+    if (key !== this.lastKey) {
+      this.lastLen = this.encode(key);
+      this.lastSlot = this.find(this.lastLen);
+      this.lastKey = key;
+    }
+    return this.lastSlot;
+  }
+
+  /** Writes the key's UTF-8 bytes to scratch; their length. */
+  private encode(key: string): number {
+    if (key.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(key.length * 3);
+    return this.scratch.write(key, 0, 'utf8');
+  }
+
+  /** The slot of the key in scratch: its entry's, or the empty one where it would go. */
+  private find(len: number): number {
+    const mask = this.slots.length - 1;
+    const s = this.scratch;
+    const d = this.data;
+    for (let i = hashBytes(s, 0, len) & mask; ; i = (i + 1) & mask) {
+      const e = this.slots[i]!;
+      if (e === 0) return i;
+      const off = e - 1;
+      if (d.readUInt32LE(off) !== len) continue;
+      let j = 0;
+      const k = off + 8;
+      while (j < len && d[k + j] === s[j]) j++;
+      if (j === len) return i;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    const mask = this.slots.length - 1;
+    for (const e of old) {
+      if (e === 0) continue;
+      const off = e - 1;
+      let i = hashBytes(this.data, off + 8, this.data.readUInt32LE(off)) & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = e;
+    }
+  }
+}
+
+/** FNV-1a over bytes. */
+function hashBytes(b: Buffer, start: number, len: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start, end = start + len; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/** Most master records a run keeps from its lookups; past it the cache starts again (it is only a cache). */
+const LOOKUP_CACHE = 500_000;
+
+/**
+ * Master records are read once per run, not once per slice: the masters do not change during a run
+ * (a run that would change its own master gathers all rows, see needsAllRows), and slices of a large
+ * load ask for the same master keys again and again. Values not found are remembered too.
+ */
+function cachedLookup(lookup: MasterLookup): MasterLookup {
+  const caches = new Map<string, Map<string, Row | null>>();
+  return async (name, field, values) => {
+    const id = JSON.stringify([name, field]);
+    let cache = caches.get(id);
+    if (!cache || cache.size > LOOKUP_CACHE) caches.set(id, (cache = new Map()));
+    const missing = values.filter((v) => !cache.has(v));
+    // asked even with nothing missing: a lookup may refuse the master itself (no such data set)
+    const found = await lookup(name, field, missing);
+    for (const v of missing) cache.set(v, found.get(v) ?? null);
+    const out = new Map<string, Row>();
+    for (const v of values) {
+      const r = cache.get(v);
+      if (r) out.set(v, r);
+    }
+    return out;
+  };
+}
+
+async function execute(steps: readonly PipelineStep[], input: readonly SourceRow[], dataset: DatasetDefinition, lookup: MasterLookup, firstSeen: Map<number, CompactStringMap>): Promise<PipelineResult> {
   // Steps change rows in place, so each row starts as a copy of its source record, except when the
   // first step is a map: it builds new records and leaves the source alone.
   const copy = steps[0]?.op !== 'map';
@@ -315,6 +528,21 @@ export async function runPipeline(def: PipelineDefinition | null, input: readonl
         break;
       }
       case 'dedupe': {
+        if (step.keep === 'first') {
+          // only the first row of a key passes, in this slice or any before it
+          let seen = firstSeen.get(i);
+          if (!seen) firstSeen.set(i, (seen = new CompactStringMap()));
+          for (const r of rows) {
+            const k = keyOf(r.data, step.key);
+            const first = seen.get(k);
+            if (first === undefined) {
+              seen.set(k, r.ref);
+              ctx.rows.push(r);
+            } else reject(ctx, r, i, step.op, 'duplicate', step.key.join(','), `same ${step.key.join(', ')} as ${first}`);
+          }
+          break;
+        }
+        // keep='last' (a run with it gathers all rows first, so this sees the whole run)
         const seen = new Map<string, number>();
         const kept: (SourceRow | null)[] = [];
         for (const r of rows) {
@@ -323,8 +551,6 @@ export async function runPipeline(def: PipelineDefinition | null, input: readonl
           if (at === undefined) {
             seen.set(k, kept.length);
             kept.push(r);
-          } else if (step.keep === 'first') {
-            reject(ctx, r, i, step.op, 'duplicate', step.key.join(','), `same ${step.key.join(', ')} as ${kept[at]!.ref}`);
           } else {
             const earlier = kept[at]!;
             reject(ctx, earlier, i, step.op, 'duplicate', step.key.join(','), `same ${step.key.join(', ')} as ${r.ref}`);

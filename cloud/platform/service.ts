@@ -17,10 +17,10 @@ import { z } from 'zod';
 import { QuaysideError } from '../../shared/errors.js';
 import type { SqlDialect } from '../store/types.js';
 import { pull, ConnectorError, type PullResult } from './connectors/index.js';
-import { countRows, datasetTable, ensureDatasetTable, landRows, lookupRows, readRows, scanRows, type DatasetPage, type LandCounts } from './datasets.js';
+import { countRows, datasetTable, ensureDatasetTable, lookupRows, readRows, scanRows, startLanding, type DatasetPage, type LandCounts } from './datasets.js';
 import { ConnectorDefinition, DatasetDefinition, type ConnectorDefinitionInput, type DatasetDefinitionInput, type Indicator, type SecretRef } from './definitions.js';
 import { migratePlatform } from './migrations.js';
-import { PipelineDefinition, runPipeline, type PipelineDefinitionInput, type Reject } from './pipeline.js';
+import { PipelineDefinition, startPipeline, type PipelineDefinitionInput, type PipelineResult, type Reject } from './pipeline.js';
 import { evaluateQuality, type QualityEvaluation } from './quality.js';
 import { CatalogueService } from './catalogue-service.js';
 import { ExchangeService } from './exchange.js';
@@ -46,6 +46,11 @@ export interface PlatformOptions {
   inboxRoots?: string[];
   /** Start the scheduler (default true); tests drive runs by hand. */
   schedule?: boolean;
+  /**
+   * Records per slice of a run (default SLICE_ROWS, 10 000): a run reads, processes and lands its
+   * source a slice at a time, so its memory follows this rather than the source's size.
+   */
+  sliceRows?: number;
   clock?: () => number;
 }
 
@@ -150,6 +155,75 @@ function badRequest(where: string, e: z.ZodError): QuaysideError {
 
 function fingerprint(r: Reject): string {
   return crypto.createHash('sha256').update(JSON.stringify([r.ref, r.reason, r.field, r.raw])).digest('hex');
+}
+
+/**
+ * A run's rejects, kept batch by batch inside its transaction as if kept at once: one row per
+ * fingerprint (the last reject of a fingerprint gives step, op and detail), a fingerprint seen by
+ * an earlier run counted once more (times + 1) however often this run meets it.
+ */
+class RejectLog {
+  /** Every reject of the run, repeats included (a run's rows_rejected). */
+  count = 0;
+  /** Fingerprints this run has written: a repeat in a later batch only updates what the last one says. */
+  private readonly written = new Set<string>();
+
+  constructor(
+    private readonly db: Kysely<PlatformDatabase>,
+    private readonly connectorId: string,
+    private readonly dataset: string,
+    private readonly runId: number,
+    private readonly now: number,
+  ) {}
+
+  async add(rejects: readonly Reject[]): Promise<void> {
+    this.count += rejects.length;
+    if (!rejects.length) return;
+    const unique = new Map<string, Reject>();
+    for (const r of rejects) unique.set(fingerprint(r), r);
+    const fresh: { fp: string; r: Reject }[] = [];
+    for (const [fp, r] of unique) {
+      if (!this.written.has(fp)) {
+        fresh.push({ fp, r });
+        this.written.add(fp);
+        continue;
+      }
+      // step and op as the last reject says only on a row this run created; detail always
+      await this.db
+        .updateTable('pf_rejects')
+        .set({
+          detail: r.detail.slice(0, 2000),
+          step: sql<number>`CASE WHEN first_run_id = ${this.runId} THEN ${r.step} ELSE step END`,
+          op: sql<string>`CASE WHEN first_run_id = ${this.runId} THEN ${r.op} ELSE op END`,
+        })
+        .where('connector_id', '=', this.connectorId)
+        .where('fingerprint', '=', fp)
+        .execute();
+    }
+    const values = fresh.map(({ fp, r }) => ({
+      connector_id: this.connectorId,
+      dataset: this.dataset,
+      fingerprint: fp,
+      ref: r.ref.slice(0, 500),
+      step: r.step,
+      op: r.op,
+      reason: r.reason,
+      field: r.field,
+      detail: r.detail.slice(0, 2000),
+      raw: JSON.stringify(r.raw).slice(0, 20_000),
+      first_run_id: this.runId,
+      last_run_id: this.runId,
+      times: 1,
+      created_at: this.now,
+    }));
+    for (let i = 0; i < values.length; i += 200) {
+      await this.db
+        .insertInto('pf_rejects')
+        .values(values.slice(i, i + 200))
+        .onConflict((oc) => oc.columns(['connector_id', 'fingerprint']).doUpdateSet({ last_run_id: this.runId, times: sql<number>`pf_rejects.times + 1`, detail: (eb) => eb.ref('excluded.detail') }))
+        .execute();
+    }
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -485,6 +559,7 @@ export class PlatformService {
           signal: this.abort.signal,
           target: ds.definition,
           readTarget: () => scanRows(this.any, ds.definition),
+          ...(this.opts.sliceRows !== undefined ? { sliceRows: this.opts.sliceRows } : {}),
         });
         let outcome: Awaited<ReturnType<PlatformService['land']>>;
         try {
@@ -537,69 +612,61 @@ export class PlatformService {
     }
   }
 
-  /** Pipeline, then one transaction: rows, rejects, cursor and lineage together. */
+  /**
+   * One transaction: the pull is read slice by slice, each slice run through the pipeline and landed
+   * (rows, then rejects), then the cursor and lineage; all of it commits together or not at all, so a
+   * failed run leaves nothing and a retry pulls again. Everything inside uses the transaction: on
+   * SQLite (one connection) a query outside it would wait for it to end. A pipeline that needs all
+   * rows at once (pipeline.ts needsAllRows) gathers the slices and runs at the end.
+   */
   private async land(runId: number, def: ConnectorDefinition, ds: DatasetDefinition, pl: PipelineDefinition | null, pulled: PullResult): Promise<{ rowsIn: number; rowsOut: number; rejected: number; counts: LandCounts }> {
     const now = this.now();
-    const rowsIn = pulled.rows.length + pulled.rejects.length;
     if (pulled.pushed !== undefined) {
       await this.db.transaction().execute(async (trx) => {
         await this.link(trx, `dataset:${ds.name}`, `connector:${def.id}`, runId, now);
       });
       return { rowsIn: pulled.pushed, rowsOut: pulled.pushed, rejected: 0, counts: { inserted: 0, updated: 0, unchanged: 0 } };
     }
-    const masters = new Map<string, DatasetDefinition>();
-    const result = await runPipeline(pl, pulled.rows, ds, async (name, field, values) => {
-      let m = masters.get(name);
-      if (!m) {
-        const v = await this.dataset(name);
-        if (!v) throw new ConnectorError(`enrich: no data set ${name}`, false);
-        m = v.definition;
-        masters.set(name, m);
+    // The enrich masters' definitions, read before the transaction opens (the same reason as above);
+    // a missing one fails the run only once rows need it, as before.
+    const masters = new Map<string, DatasetDefinition | null>();
+    for (const s of pl?.steps ?? []) if (s.op === 'enrich' && !masters.has(s.dataset)) masters.set(s.dataset, (await this.dataset(s.dataset))?.definition ?? null);
+    return this.any.transaction().execute(async (trx) => {
+      const pipeline = startPipeline(pl, ds, async (name, field, values) => {
+        const m = masters.get(name);
+        if (!m) throw new ConnectorError(`enrich: no data set ${name}`, false);
+        return lookupRows(trx, m, field, values);
+      });
+      const landing = startLanding(trx, ds, runId, now);
+      const rejects = new RejectLog(trx as Kysely<PlatformDatabase>, def.id, ds.name, runId, now);
+      let rowsIn = 0;
+      let rowsOut = 0;
+      const put = async (result: PipelineResult) => {
+        await landing.land(result.rows.map((r) => r.data));
+        rowsOut += result.rows.length;
+        await rejects.add(result.rejects);
+      };
+      for await (const slice of pulled.slices) {
+        rowsIn += slice.rows.length + slice.rejects.length;
+        await rejects.add(slice.rejects);
+        await put(await pipeline.push(slice.rows));
       }
-      return lookupRows(this.any, m, field, values);
-    });
-    const rejects = [...pulled.rejects, ...result.rejects];
-    const counts = await this.any.transaction().execute(async (trx) => {
-      const c = await landRows(trx, ds, result.rows.map((r) => r.data), runId, now);
-      const unique = new Map<string, Reject>();
-      for (const r of rejects) unique.set(fingerprint(r), r);
-      const values = [...unique.entries()].map(([fp, r]) => ({
-        connector_id: def.id,
-        dataset: ds.name,
-        fingerprint: fp,
-        ref: r.ref.slice(0, 500),
-        step: r.step,
-        op: r.op,
-        reason: r.reason,
-        field: r.field,
-        detail: r.detail.slice(0, 2000),
-        raw: JSON.stringify(r.raw).slice(0, 20_000),
-        first_run_id: runId,
-        last_run_id: runId,
-        times: 1,
-        created_at: now,
-      }));
-      for (let i = 0; i < values.length; i += 200) {
-        await (trx as Kysely<PlatformDatabase>)
-          .insertInto('pf_rejects')
-          .values(values.slice(i, i + 200))
-          .onConflict((oc) => oc.columns(['connector_id', 'fingerprint']).doUpdateSet({ last_run_id: runId, times: sql<number>`pf_rejects.times + 1`, detail: (eb) => eb.ref('excluded.detail') }))
-          .execute();
-      }
+      await put(await pipeline.finish());
       const t = trx as Kysely<PlatformDatabase>;
+      // read only now: a connector knows its cursor once its last slice is read
+      const cursor = pulled.cursor;
       await t
         .insertInto('pf_cursors')
-        .values({ connector_id: def.id, cursor: pulled.cursor, run_id: runId, updated_at: now })
-        .onConflict((oc) => oc.column('connector_id').doUpdateSet({ cursor: pulled.cursor, run_id: runId, updated_at: now }))
+        .values({ connector_id: def.id, cursor, run_id: runId, updated_at: now })
+        .onConflict((oc) => oc.column('connector_id').doUpdateSet({ cursor, run_id: runId, updated_at: now }))
         .execute();
       if (pl) {
         await this.link(t, `connector:${def.id}`, `pipeline:${pl.id}`, runId, now);
         await this.link(t, `pipeline:${pl.id}`, `dataset:${ds.name}`, runId, now);
         for (const s of pl.steps) if (s.op === 'enrich') await this.link(t, `dataset:${s.dataset}`, `pipeline:${pl.id}`, runId, now);
       } else await this.link(t, `connector:${def.id}`, `dataset:${ds.name}`, runId, now);
-      return c;
+      return { rowsIn, rowsOut, rejected: rejects.count, counts: landing.counts };
     });
-    return { rowsIn, rowsOut: result.rows.length, rejected: rejects.length, counts };
   }
 
   private async link(db: Kysely<PlatformDatabase>, from: string, to: string, runId: number, now: number): Promise<void> {

@@ -2,18 +2,26 @@
  * An inbox folder: CSV, XLSX, JSON and NDJSON files dropped there are read in name order; once their
  * rows are landed they move to `archive/` (a file that cannot be read at all moves to `failed/`, and
  * its rejection is kept). Reloading the same file again changes nothing, as loads upsert by key.
+ *
+ * CSV and NDJSON files are read as streams, a piece per chunk of text, so a run holds a slice of a
+ * large file rather than all of it; a CSV file's syntax is checked in a first pass, so a file that
+ * cannot be read fails whole before any of its rows are used. XLSX and JSON files (small by nature,
+ * and not readable in pieces) are parsed whole.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ConnectorSource } from '../definitions.js';
-import type { Reject, SourceRow } from '../pipeline.js';
-import { formatOf, globMatch, parseFile } from './files.js';
-import type { PullContext, PullResult } from './types.js';
+import { checkCsvFile, formatOf, globMatch, parseFile, readCsvFile, readNdjsonFile, type ParsedFile } from './files.js';
+import type { PullContext, PullResult, PullSlice } from './types.js';
 
 type FileInbox = Extract<ConnectorSource, { kind: 'file-inbox' }>;
 
 function stamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+}
+
+function unreadable(name: string, detail: string, bytes: number): PullSlice {
+  return { rows: [], rejects: [{ ref: name, step: -1, op: 'parse', reason: 'parse_error', field: null, detail, raw: { _file: name, _bytes: bytes } }] };
 }
 
 export async function pullFileInbox(src: FileInbox, ctx: PullContext): Promise<PullResult> {
@@ -24,26 +32,41 @@ export async function pullFileInbox(src: FileInbox, ctx: PullContext): Promise<P
     .filter((e) => e.isFile() && !e.name.startsWith('.') && globMatch(src.pattern, e.name) && formatOf(e.name, src.format) !== undefined)
     .map((e) => e.name)
     .sort();
-  const rows: SourceRow[] = [];
-  const rejects: Reject[] = [];
   const done: string[] = [];
   const failed: string[] = [];
-  for (const name of names) {
-    const bytes = await fs.readFile(path.join(dir, name));
-    try {
-      const p = await parseFile(name, bytes, formatOf(name, src.format)!, { sheet: src.sheet });
-      // one at a time: a large file's rows would overflow the stack as spread arguments
-      for (const r of p.rows) rows.push(r);
-      for (const r of p.rejects) rejects.push(r);
+
+  async function* read(): AsyncGenerator<PullSlice> {
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const format = formatOf(name, src.format)!;
+      if (format === 'csv') {
+        const error = await checkCsvFile(file, name);
+        if (error !== null) {
+          yield unreadable(name, error, (await fs.stat(file)).size);
+          failed.push(name);
+          continue;
+        }
+        yield* readCsvFile(file, name);
+      } else if (format === 'ndjson') {
+        yield* readNdjsonFile(file, name);
+      } else {
+        const bytes = await fs.readFile(file);
+        let parsed: ParsedFile;
+        try {
+          parsed = await parseFile(name, bytes, format, { sheet: src.sheet });
+        } catch (e) {
+          yield unreadable(name, (e as Error).message, bytes.length);
+          failed.push(name);
+          continue;
+        }
+        yield parsed;
+      }
       done.push(name);
-    } catch (e) {
-      rejects.push({ ref: name, step: -1, op: 'parse', reason: 'parse_error', field: null, detail: (e as Error).message, raw: { _file: name, _bytes: bytes.length } });
-      failed.push(name);
     }
   }
+
   return {
-    rows,
-    rejects,
+    slices: read(),
     cursor: null,
     async commit() {
       const at = stamp();

@@ -5,11 +5,19 @@ import { pullInflux } from './influx.js';
 import { pullMqtt } from './mqtt.js';
 import { pullPostgres } from './postgres.js';
 import { pullSftp } from './sftp.js';
-import type { PullContext, PullResult } from './types.js';
+import { SLICE_ROWS, sliced, type PullContext, type PullResult } from './types.js';
 
-export { ConnectorError, type PullContext, type PullResult } from './types.js';
+export { ConnectorError, gather, SLICE_ROWS, type PullContext, type PullResult, type PullSlice } from './types.js';
 
-export function pull(ctx: PullContext): Promise<PullResult> {
+/** Starts a pull; its records come in slices of at most ctx.sliceRows (see PullResult). */
+export async function pull(ctx: PullContext): Promise<PullResult> {
+  const result = await pullKind(ctx);
+  // Connectors hand over natural pieces (a file's chunk, a page, a batch); the run gets even slices.
+  result.slices = sliced(result.slices, ctx.sliceRows ?? SLICE_ROWS);
+  return result;
+}
+
+function pullKind(ctx: PullContext): Promise<PullResult> {
   const src = ctx.definition.source;
   switch (src.kind) {
     case 'http-json':

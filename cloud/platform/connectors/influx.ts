@@ -5,7 +5,7 @@
  */
 import type { ConnectorSource } from '../definitions.js';
 import type { SourceRow } from '../pipeline.js';
-import { ConnectorError, maxCursor, type PullContext, type PullResult } from './types.js';
+import { ConnectorError, inHand, maxCursor, type PullContext, type PullResult } from './types.js';
 
 type InfluxSource = Extract<ConnectorSource, { kind: 'influx' }>;
 
@@ -52,5 +52,6 @@ export async function pullInflux(src: InfluxSource, ctx: PullContext): Promise<P
       });
     }
   }
-  return { rows, rejects: [], cursor };
+  // one query's answer, already whole in memory: one piece
+  return { slices: inHand(rows), cursor };
 }

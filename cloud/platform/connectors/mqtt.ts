@@ -2,12 +2,13 @@
  * MQTT topics (the edge's own data, or any broker): subscribe for a bounded window (or until
  * maxMessages arrived) and take each JSON payload as a row (an array payload as several rows).
  * Payloads that are not JSON objects are rejected with parse_error. No cursor: a window is a window.
+ * The window is read when the pull starts and handed over as one piece.
  */
 import crypto from 'node:crypto';
 import mqtt from 'mqtt';
 import type { ConnectorSource } from '../definitions.js';
 import type { Reject, SourceRow } from '../pipeline.js';
-import { ConnectorError, type PullContext, type PullResult } from './types.js';
+import { ConnectorError, inHand, type PullContext, type PullResult } from './types.js';
 
 type MqttSource = Extract<ConnectorSource, { kind: 'mqtt' }>;
 
@@ -83,5 +84,6 @@ export async function pullMqtt(src: MqttSource, ctx: PullContext): Promise<PullR
   } finally {
     await client.endAsync().catch(() => undefined);
   }
-  return { rows, rejects, cursor: null };
+  // a window's messages are few by nature: one piece
+  return { slices: inHand(rows, rejects), cursor: null };
 }

@@ -1,12 +1,13 @@
 /**
  * Another PostgreSQL database (internal systems): rows of one table whose watermark column is above
  * the cursor, in watermark order, batch by batch. A batch that ends inside a run of equal watermark
- * values is completed with all rows of that value, so a later `>` never skips one.
+ * values is completed with all rows of that value, so a later `>` never skips one. Each batch is a
+ * piece of the pull, read as the run asks for it.
  */
 import pg from 'pg';
 import type { ConnectorSource } from '../definitions.js';
 import type { SourceRow } from '../pipeline.js';
-import { ConnectorError, maxCursor, type PullContext, type PullResult } from './types.js';
+import { ConnectorError, maxCursor, type PullContext, type PullResult, type PullSlice } from './types.js';
 
 type PgSource = Extract<ConnectorSource, { kind: 'postgres' }>;
 
@@ -43,37 +44,56 @@ export async function pullPostgres(src: PgSource, ctx: PullContext): Promise<Pul
   }
   const onAbort = () => void client.end().catch(() => undefined);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const cols = src.columns ? src.columns.map(quote).join(', ') : '*';
-    const wm = quote(src.watermark);
-    const table = quote(src.table);
-    const rows: SourceRow[] = [];
-    let cursor = ctx.cursor;
-    for (;;) {
-      const where = cursor === null ? '' : `WHERE ${wm} > $1`;
-      const r = await client.query({ text: `SELECT ${cols}, ${wm} AS "__wm" FROM ${table} ${where} ORDER BY ${wm} LIMIT ${src.batchSize}`, values: cursor === null ? [] : [cursor] });
-      let batch = r.rows as Record<string, unknown>[];
-      if (batch.length === src.batchSize) {
-        const last = batch[batch.length - 1]!['__wm'];
-        const tie = await client.query({ text: `SELECT ${cols}, ${wm} AS "__wm" FROM ${table} WHERE ${wm} = $1`, values: [last] });
-        batch = [...batch.filter((x) => String(plain(x['__wm'])) !== String(plain(last))), ...(tie.rows as Record<string, unknown>[])];
-      }
-      for (const x of batch) {
-        const data: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(x)) if (k !== '__wm') data[k] = plain(v);
-        cursor = maxCursor(cursor, plain(x['__wm']));
-        rows.push({ ref: `${src.table} ${src.watermark}=${String(plain(x['__wm']))}`, data });
-      }
-      if (r.rows.length < src.batchSize) break;
-    }
-    return { rows, rejects: [], cursor };
-  } catch (e) {
-    if (e instanceof ConnectorError) throw e;
-    const code = (e as { code?: string }).code ?? '';
-    // 42xxx: syntax or undefined table/column — the definition is wrong, retrying cannot help.
-    throw new ConnectorError(`query on ${src.table} failed: ${(e as Error).message}`, !code.startsWith('42'), { cause: e });
-  } finally {
+  let ended = false;
+  const end = async () => {
+    if (ended) return;
+    ended = true;
     ctx.signal.removeEventListener('abort', onAbort);
     await client.end().catch(() => undefined);
+  };
+  let cursor = ctx.cursor;
+  async function* batches(): AsyncGenerator<PullSlice> {
+    try {
+      const cols = src.columns ? src.columns.map(quote).join(', ') : '*';
+      const wm = quote(src.watermark);
+      const table = quote(src.table);
+      for (;;) {
+        let r: pg.QueryResult;
+        let batch: Record<string, unknown>[];
+        try {
+          const where = cursor === null ? '' : `WHERE ${wm} > $1`;
+          r = await client.query({ text: `SELECT ${cols}, ${wm} AS "__wm" FROM ${table} ${where} ORDER BY ${wm} LIMIT ${src.batchSize}`, values: cursor === null ? [] : [cursor] });
+          batch = r.rows as Record<string, unknown>[];
+          if (batch.length === src.batchSize) {
+            const last = batch[batch.length - 1]!['__wm'];
+            const tie = await client.query({ text: `SELECT ${cols}, ${wm} AS "__wm" FROM ${table} WHERE ${wm} = $1`, values: [last] });
+            batch = [...batch.filter((x) => String(plain(x['__wm'])) !== String(plain(last))), ...(tie.rows as Record<string, unknown>[])];
+          }
+        } catch (e) {
+          const code = (e as { code?: string }).code ?? '';
+          // 42xxx: syntax or undefined table/column — the definition is wrong, retrying cannot help.
+          throw new ConnectorError(`query on ${src.table} failed: ${(e as Error).message}`, !code.startsWith('42'), { cause: e });
+        }
+        const rows: SourceRow[] = [];
+        for (const x of batch) {
+          const data: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(x)) if (k !== '__wm') data[k] = plain(v);
+          cursor = maxCursor(cursor, plain(x['__wm']));
+          rows.push({ ref: `${src.table} ${src.watermark}=${String(plain(x['__wm']))}`, data });
+        }
+        if (rows.length) yield { rows, rejects: [] };
+        if (r.rows.length < src.batchSize) break;
+      }
+    } finally {
+      await end();
+    }
   }
+  return {
+    slices: batches(),
+    get cursor() {
+      return cursor;
+    },
+    // also when the batches were never read to the end (the run failed on the way)
+    close: end,
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * SFTP (ssh2 client), both ways:
  *   pull  files matching the pattern in remoteDir, newer than the cursor (modification time, with the
- *         names already read at that second), parsed like inbox files; deleted afterwards if asked
+ *         names already read at that second), parsed like inbox files, one file at a time as the run
+ *         reads them (a piece each); deleted afterwards if asked
  *   push  the target data set written as one CSV file (uploaded under a temporary name, then renamed,
  *         so the receiver never sees half a file)
  * Authentication by private key or password, both by reference; the server's host key can be pinned.
@@ -10,9 +11,8 @@ import crypto from 'node:crypto';
 import path from 'node:path/posix';
 import { Client, type SFTPWrapper, type FileEntryWithStats } from 'ssh2';
 import type { ConnectorSource } from '../definitions.js';
-import type { Reject, SourceRow } from '../pipeline.js';
-import { formatOf, globMatch, parseFile, toCsv } from './files.js';
-import { ConnectorError, type PullContext, type PullResult } from './types.js';
+import { formatOf, globMatch, parseFile, toCsv, type ParsedFile } from './files.js';
+import { ConnectorError, inHand, type PullContext, type PullResult, type PullSlice } from './types.js';
 
 type SftpSource = Extract<ConnectorSource, { kind: 'sftp' }>;
 
@@ -91,31 +91,33 @@ export async function pullSftp(src: SftpSource, ctx: PullContext): Promise<PullR
       .filter((f) => (f.attrs.mode & 0o170000) === 0o100000 && globMatch(src.pattern, f.filename) && formatOf(f.filename, src.format) !== undefined)
       .filter((f) => f.attrs.mtime > since.mtime || (f.attrs.mtime === since.mtime && !since.names.includes(f.filename)))
       .sort((a, b) => a.attrs.mtime - b.attrs.mtime || a.filename.localeCompare(b.filename));
-    const rows: SourceRow[] = [];
-    const rejects: Reject[] = [];
     const next: SftpCursor = { mtime: since.mtime, names: [...since.names] };
-    for (const f of files) {
-      const remote = path.join(src.remoteDir, f.filename);
-      const bytes = await p<Buffer>((cb) => sftp.readFile(remote, cb));
-      try {
-        const parsed = await parseFile(f.filename, bytes, formatOf(f.filename, src.format)!);
-        // A loop, not push(...spread): a file of a few hundred thousand rows would overflow the stack.
-        for (const r of parsed.rows) rows.push(r);
-        for (const r of parsed.rejects) rejects.push(r);
-      } catch (e) {
-        rejects.push({ ref: f.filename, step: -1, op: 'parse', reason: 'parse_error', field: null, detail: (e as Error).message, raw: { _file: f.filename, _bytes: bytes.length } });
+    let cursor = ctx.cursor;
+    async function* read(): AsyncGenerator<PullSlice> {
+      for (const f of files) {
+        const remote = path.join(src.remoteDir, f.filename);
+        const bytes = await p<Buffer>((cb) => sftp.readFile(remote, cb));
+        let parsed: ParsedFile;
+        try {
+          parsed = await parseFile(f.filename, bytes, formatOf(f.filename, src.format)!);
+        } catch (e) {
+          parsed = { rows: [], rejects: [{ ref: f.filename, step: -1, op: 'parse', reason: 'parse_error', field: null, detail: (e as Error).message, raw: { _file: f.filename, _bytes: bytes.length } }] };
+        }
+        yield parsed;
+        if (f.attrs.mtime > next.mtime) {
+          next.mtime = f.attrs.mtime;
+          next.names = [];
+        }
+        next.names.push(f.filename);
       }
-      if (f.attrs.mtime > next.mtime) {
-        next.mtime = f.attrs.mtime;
-        next.names = [];
-      }
-      next.names.push(f.filename);
+      if (files.length) cursor = JSON.stringify(next);
     }
     handedOver = true;
     return {
-      rows,
-      rejects,
-      cursor: files.length ? JSON.stringify(next) : ctx.cursor,
+      slices: read(),
+      get cursor() {
+        return cursor;
+      },
       async commit() {
         if (src.afterPull === 'delete') for (const f of files) await p<void>((cb) => sftp.unlink(path.join(src.remoteDir, f.filename), (e) => cb(e, undefined)));
       },
@@ -147,5 +149,5 @@ async function pushSftp(src: SftpSource, ctx: PullContext): Promise<PullResult> 
   } finally {
     conn.end();
   }
-  return { rows: [], rejects: [], cursor: ctx.cursor, pushed: all.length };
+  return { slices: inHand([]), cursor: ctx.cursor, pushed: all.length };
 }

@@ -15,20 +15,85 @@ export interface PullContext {
   target: DatasetDefinition;
   /** Its rows (push connectors), page by page. */
   readTarget(): AsyncGenerator<Row[]>;
+  /** Records per slice (rows + rejects); default SLICE_ROWS. */
+  sliceRows?: number;
 }
 
-export interface PullResult {
+/** Records per slice when the context does not say: small enough to bound a run's memory, large enough for bulk statements. */
+export const SLICE_ROWS = 10_000;
+
+/** A part of a pull, in source order. */
+export interface PullSlice {
   rows: SourceRow[];
   /** Records the connector could not read (parse_error). */
   rejects: Reject[];
-  /** The cursor to keep once the rows are landed (null: none). */
-  cursor: string | null;
+}
+
+/**
+ * A pull in progress. The records come in slices, so a run holds one slice at a time rather than the
+ * whole source: `slices` may be iterated once, and reading it is what reads the source (a file, the
+ * next page, the next batch), so source errors surface while iterating.
+ */
+export interface PullResult {
+  slices: AsyncIterable<PullSlice>;
+  /** The cursor to keep once the rows are landed (null: none). Final only once `slices` is consumed. */
+  readonly cursor: string | null;
   /** Called after the rows are committed (archive or delete the files read). */
   commit?(): Promise<void>;
-  /** Always called last, committed or not (closes a connection kept open for commit). */
+  /** Always called last, committed or not, iterated or not (closes a connection kept open). */
   close?(): Promise<void>;
-  /** Push connectors: rows sent out; nothing is landed. */
+  /** Push connectors: rows sent out; nothing is landed (their `slices` are empty). */
   pushed?: number;
+}
+
+/** Slices of the records already in hand (connectors whose data is small by nature). */
+export async function* inHand(rows: SourceRow[], rejects: Reject[] = []): AsyncGenerator<PullSlice> {
+  if (rows.length || rejects.length) yield { rows, rejects };
+}
+
+/**
+ * Re-cuts pieces of any size (a page, a file, a batch) into slices of at most `size` records, in
+ * order: small pieces are joined (a run of many small pages lands like one load), large ones split.
+ */
+export async function* sliced(pieces: AsyncIterable<PullSlice>, size: number): AsyncGenerator<PullSlice> {
+  if (!(size >= 1)) throw new Error(`slice size ${size} is not a positive number`);
+  let rows: SourceRow[] = [];
+  let rejects: Reject[] = [];
+  for await (const piece of pieces) {
+    let r = 0;
+    let j = 0;
+    // rejects first within a piece: the piece's reader reported them before handing on its rows
+    while (j < piece.rejects.length || r < piece.rows.length) {
+      const room = size - rows.length - rejects.length;
+      if (j < piece.rejects.length) {
+        const take = Math.min(room, piece.rejects.length - j);
+        for (let k = 0; k < take; k++) rejects.push(piece.rejects[j + k]!);
+        j += take;
+      } else {
+        const take = Math.min(room, piece.rows.length - r);
+        for (let k = 0; k < take; k++) rows.push(piece.rows[r + k]!);
+        r += take;
+      }
+      if (rows.length + rejects.length >= size) {
+        yield { rows, rejects };
+        rows = [];
+        rejects = [];
+      }
+    }
+  }
+  if (rows.length || rejects.length) yield { rows, rejects };
+}
+
+/** Every slice of a pull in one piece (tests, and consumers that need it whole). */
+export async function gather(slices: AsyncIterable<PullSlice>): Promise<PullSlice> {
+  const rows: SourceRow[] = [];
+  const rejects: Reject[] = [];
+  for await (const s of slices) {
+    // one at a time: a large pull's rows would overflow the stack as spread arguments
+    for (const r of s.rows) rows.push(r);
+    for (const r of s.rejects) rejects.push(r);
+  }
+  return { rows, rejects };
 }
 
 export class ConnectorError extends Error {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pullFileInbox } from '../../../cloud/platform/connectors/file-inbox.js';
-import type { PullContext } from '../../../cloud/platform/connectors/types.js';
+import { gather, type PullContext } from '../../../cloud/platform/connectors/types.js';
 import { ConnectorDefinition, DatasetDefinition } from '../../../cloud/platform/definitions.js';
 
 describe('file-inbox connector', () => {
@@ -33,7 +33,8 @@ describe('file-inbox connector', () => {
       const src = definition.source;
       assert.equal(src.kind, 'file-inbox');
       if (src.kind !== 'file-inbox') return;
-      const got = await pullFileInbox(src, ctx);
+      const pulled = await pullFileInbox(src, ctx);
+      const got = { ...(await gather(pulled.slices)), commit: pulled.commit };
       assert.equal(got.rows.length, n);
       assert.deepEqual(got.rows[n - 1], { ref: `big.csv:${n + 1}`, data: { id: String(n - 1), v: String((n - 1) % 7) } });
       assert.deepEqual(
