@@ -248,6 +248,8 @@ export class PlatformService {
   /** Data exchange (数据交换实施): partners, signed and sealed packages, the exchange log. */
   readonly exchange: ExchangeService;
   private readonly inFlight = new Map<string, Promise<RunRecord>>();
+  /** Rows read and landed so far by the runs in progress (their pf_runs row is written when they end). */
+  private readonly progress = new Map<number, { rowsIn: number; rowsOut: number }>();
   private readonly qualityInFlight = new Map<string, Promise<QualityRunRecord>>();
   private readonly abort = new AbortController();
   private readonly now: () => number;
@@ -592,7 +594,7 @@ export class PlatformService {
         if (pulled.pushed === undefined && ds.definition.quality.rules.length) {
           await this.runQuality(ds.id, { trigger: 'load', loadRunId: runId }).catch((e: unknown) => log?.error({ err: e }, 'quality run after load failed'));
         }
-        return (await this.run(runId))!;
+        return this.ended(runId);
       } catch (e) {
         const retryable = e instanceof ConnectorError ? e.retryable : !(e instanceof QuaysideError);
         errors.push(`attempt ${attempts}: ${(e as Error).message}`);
@@ -607,7 +609,7 @@ export class PlatformService {
           .where('id', '=', runId)
           .execute();
         log?.error({ attempts, error: errors.join('; ') }, 'connector run failed');
-        return (await this.run(runId))!;
+        return this.ended(runId);
       }
     }
   }
@@ -650,6 +652,7 @@ export class PlatformService {
         rowsIn += slice.rows.length + slice.rejects.length;
         await rejects.add(slice.rejects);
         await put(await pipeline.push(slice.rows));
+        this.progress.set(runId, { rowsIn, rowsOut });
       }
       await put(await pipeline.finish());
       const t = trx as Kysely<PlatformDatabase>;
@@ -679,7 +682,18 @@ export class PlatformService {
 
   async run(id: number): Promise<RunRecord | null> {
     const r = await this.db.selectFrom('pf_runs').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? runRecord(r) : null;
+    return r ? this.live(runRecord(r)) : null;
+  }
+
+  private async ended(runId: number): Promise<RunRecord> {
+    this.progress.delete(runId);
+    return (await this.run(runId))!;
+  }
+
+  /** A run in progress shows the rows read and landed so far. */
+  private live(r: RunRecord): RunRecord {
+    const p = r.status === 'running' ? this.progress.get(r.id) : undefined;
+    return p ? { ...r, rowsIn: p.rowsIn, rowsOut: p.rowsOut } : r;
   }
 
   async runs(filter: { connectorId?: string; dataset?: string; status?: string; limit?: number; offset?: number } = {}): Promise<{ items: RunRecord[]; total: number }> {
@@ -694,7 +708,7 @@ export class PlatformService {
       .limit(filter.limit ?? 100)
       .offset(filter.offset ?? 0)
       .execute();
-    return { items: rows.map(runRecord), total: Number(total?.n ?? 0) };
+    return { items: rows.map((r) => this.live(runRecord(r))), total: Number(total?.n ?? 0) };
   }
 
   async cursor(connectorId: string): Promise<string | null> {

@@ -1,6 +1,6 @@
 /**
  * Streaming loads: a run reads, processes and lands its source in slices (here 50 records, against
- * the default 20 000), all in one transaction. On both store dialects:
+ * the default 10 000), all in one transaction. On both store dialects:
  *
  * - inbox files of many slices land exactly as they do in one piece (a second platform with the
  *   default slice size is the yardstick, besides the expected values): a duplicate key spanning two
@@ -12,7 +12,9 @@
  * - a run that fails after some slices were landed (a PostgreSQL source failing in a later batch; on
  *   a PostgreSQL store also a value the store refuses in a late slice of a file) leaves rows,
  *   rejects, cursor and lineage as they were, and the next run pulls again; so does an HTTP API
- *   refusing a page (its pages are all read before anything lands).
+ *   refusing a page (its pages are all read before anything lands);
+ * - on a PostgreSQL store (its own pool connection per run) a running run shows the rows read and
+ *   landed so far.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -294,6 +296,50 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
         await src.drop();
       }
     });
+
+    if (dialect === 'postgres') {
+      it('shows the rows read and landed so far while a run is in progress', async () => {
+        const src = await freshPgDatabase((await services()).pgUrl);
+        try {
+          const c = new pg.Client({ connectionString: src.url });
+          await c.connect();
+          try {
+            // every row takes 10 ms to read: 200 rows, 4 slices, about 2 s
+            await c.query(`CREATE SCHEMA src;
+              CREATE TABLE src.t (id text, wm integer);
+              CREATE FUNCTION src.slow(w integer) RETURNS integer LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.01); RETURN w; END $$;
+              CREATE VIEW src.v AS SELECT id, wm, src.slow(wm) AS n FROM src.t;
+              INSERT INTO src.t SELECT 'r' || g, g FROM generate_series(1, 200) g`);
+            const u = new URL(src.url);
+            process.env['QS_TEST_STREAM_PG_USER'] = decodeURIComponent(u.username);
+            u.username = '';
+            const p = s.platform;
+            await p.saveDataset({ name: 'slow_rows', title: 'slow', owner: 'o', fields: [{ name: 'id', type: 'text', required: true }, { name: 'n', type: 'integer' }], key: ['id'] }, 't');
+            await p.saveConnector({ id: 'slow-rows', name: 'slow', source: { kind: 'postgres', url: u.toString(), user: { env: 'QS_TEST_STREAM_PG_USER' }, table: 'src.v', columns: ['id', 'n'], watermark: 'wm', batchSize: 25 }, retry: { attempts: 1 }, target: { dataset: 'slow_rows' } }, 't');
+            const run = p.runConnector('slow-rows');
+            let done = false;
+            void run.finally(() => (done = true));
+            const seen: [number, number][] = [];
+            while (!done) {
+              const live = (await p.runs({ connectorId: 'slow-rows', status: 'running' })).items[0];
+              if (live) seen.push([live.rowsIn, live.rowsOut]);
+              await new Promise((r) => setTimeout(r, 20));
+            }
+            const finished = await run;
+            assert.equal(finished.status, 'succeeded', finished.error ?? '');
+            assert.deepEqual([finished.rowsIn, finished.rowsOut], [200, 200]);
+            const partial = seen.filter(([n]) => n > 0 && n < 200);
+            assert.ok(partial.length > 0, `progress seen while running: ${seen.length} polls, the last ${JSON.stringify(seen.slice(-5))}`);
+            for (const [n, out] of partial) assert.ok(n % SLICE === 0 && out === n, `whole slices read and landed: ${n}, ${out}`);
+            for (let i = 1; i < seen.length; i++) assert.ok(seen[i]![0] >= seen[i - 1]![0], 'it only grows');
+          } finally {
+            await c.end();
+          }
+        } finally {
+          await src.drop();
+        }
+      });
+    }
 
     describe('a run that fails after slices were landed', () => {
       let server: http.Server;

@@ -895,6 +895,7 @@ export const en: Record<MessageKey, string> = {
   'pf.src.refused': 'The server refused the definition',
   'pf.src.started': '{id} started',
   'pf.src.running': 'Running jobs',
+  'pf.src.readSoFar': '{n} rows read, {out} landed',
   'pf.src.elapsed': '{s} s elapsed',
   'pf.src.history': 'Runs of {id}',
   'pf.src.name': 'Source',

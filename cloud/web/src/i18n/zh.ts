@@ -893,6 +893,7 @@ export const zh = {
   'pf.src.refused': '服务器拒绝了该定义',
   'pf.src.started': '{id} 已开始运行',
   'pf.src.running': '正在运行的任务',
+  'pf.src.readSoFar': '已读取 {n} 行，已入库 {out} 行',
   'pf.src.elapsed': '已运行 {s} 秒',
   'pf.src.history': '{id} 的运行记录',
   'pf.src.name': '数据源',

@@ -165,6 +165,7 @@ export default function Sources() {
                 <Typography.Text strong>{r.connectorId}</Typography.Text>
                 <Typography.Text type="secondary">
                   #{r.id} · {t('pf.src.elapsed', { s: Math.max(0, Math.round((now - r.startedAt) / 1000)) })} · {t('pf.run.attempts')} {r.attempts}
+                  {r.rowsIn > 0 && <span data-testid="pf-running-rows"> · {t('pf.src.readSoFar', { n: fmt.int(r.rowsIn), out: fmt.int(r.rowsOut) })}</span>}
                 </Typography.Text>
               </Space>
               <Progress percent={100} status="active" showInfo={false} size="small" />
