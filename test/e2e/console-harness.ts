@@ -127,6 +127,23 @@ export class ConsoleBrowser {
     await page.screenshot({ path: path.join(SHOTS, `${this.prefix}-${name}.png`), fullPage: true });
   }
 
+  /**
+   * Closes the open drawer and waits until its mask is gone, so the next click reaches the page. On a
+   * busy machine a close clicked while the drawer was still opening can be lost: it is clicked again.
+   */
+  async closeDrawer(page: Page): Promise<void> {
+    const mask = page.locator('.ant-drawer-mask:visible');
+    for (let attempt = 1; ; attempt++) {
+      await page.locator('.ant-drawer-close:visible').first().click();
+      try {
+        await mask.first().waitFor({ state: 'detached', timeout: 5000 });
+        return;
+      } catch (e) {
+        if (attempt >= 3 || (await page.locator('.ant-drawer-close:visible').count()) === 0) throw e;
+      }
+    }
+  }
+
   async login(page: Page, username: string, password = PASSWORD): Promise<void> {
     await page.goto(`${this.base}/`);
     await page.getByTestId('login-username').fill(username);

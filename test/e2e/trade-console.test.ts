@@ -131,7 +131,7 @@ test('command staff: statistics with drill-down and export, forecast, warnings, 
     assert.equal(handled.note, '已核实：企业扩产，申报正常');
     assert.equal(handled.handler, USERS.command.username);
     await shot(page, 'warning');
-    await page.locator('.ant-drawer-close').click();
+    await ui.closeDrawer(page);
 
     // ---- risk: back-test version 1, the hit rates the API stored; activate it
     await page.getByTestId('trade-tab-risk').click();
@@ -149,7 +149,7 @@ test('command staff: statistics with drill-down and export, forecast, warnings, 
     }
     assert.ok(stored.backtest.rules.some((r: any) => r.hitRate > 0), 'some rule hits');
     await shot(page, 'backtest');
-    await page.locator('.ant-drawer-close').click();
+    await ui.closeDrawer(page);
     await page.getByTestId('ruleset-activate-default-1').click();
     await page.getByTestId('activate-confirm').click();
     await page.getByTestId('rulesets-table').locator('[data-testid="ruleset-status"][data-status="active"]').waitFor();
@@ -177,7 +177,7 @@ test('command staff: statistics with drill-down and export, forecast, warnings, 
     assert.equal(v2.status, 'draft');
     assert.equal(v2.author, USERS.command.username);
     assert.equal(v2.body.rules[0].weight, 70);
-    await page.locator('.ant-drawer-close').click();
+    await ui.closeDrawer(page);
 
     // evaluate the template declaration: the API's lane and score for the same JSON
     await page.getByTestId('evaluate-run').click();
@@ -232,7 +232,7 @@ test('auditor: reads everything, manages nothing', { timeout: 60_000 }, async ()
     await open.click();
     await page.getByTestId('warning-message').waitFor();
     assert.equal(await page.getByTestId('warning-handle').count(), 0);
-    await page.locator('.ant-drawer-close').click();
+    await ui.closeDrawer(page);
 
     await page.getByTestId('trade-tab-risk').click();
     await page.getByTestId('ruleset-view-default-1').waitFor();
@@ -240,7 +240,7 @@ test('auditor: reads everything, manages nothing', { timeout: 60_000 }, async ()
     // reading is allowed: a version's back-test
     await page.getByTestId('ruleset-view-default-1').click();
     await page.getByTestId('backtest-result').waitFor();
-    await page.locator('.ant-drawer-close').click();
+    await ui.closeDrawer(page);
 
     await page.getByTestId('trade-tab-tags').click();
     await page.getByTestId('tags-table').waitFor();
@@ -295,7 +295,7 @@ test('system administrator: loads a JSON batch with a bad row and an inbox file;
     const rejects = await (await ApiSession.login(cloud.url, ADMIN.username, ADMIN.password)).call('GET', `/api/trade/loads/${loads.items[0].id}/rejects`);
     assert.deepEqual(rejects.byReason, { hs_code_format: 1 });
     await shot(page, 'rejects');
-    await page.locator('.ant-drawer-close').click();
+    await ui.closeDrawer(page);
 
     await page.getByTestId('load-inbox-name').fill('extra-e2e.ndjson');
     await page.getByTestId('load-inbox-start').click();

@@ -40,7 +40,7 @@ describe('scheduled runs', () => {
     const dir = path.join(t.dir, 'platform', 'tide');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 't.csv'), 'station,ts,level_m\nWGQ,2026-03-01T00:00:00Z,3.2\nWGQ,2026-03-01T01:00:00Z,9.9\n');
-    const run = await waitFor('a scheduled run that loads the file', async () => (await p.runs({ connectorId: 'tide-files' })).items.find((r) => r.rowsIn === 2), 8000, 100);
+    const run = await waitFor('a scheduled run that loads the file', async () => (await p.runs({ connectorId: 'tide-files' })).items.find((r) => r.status === 'succeeded' && r.rowsIn === 2), 8000, 100);
     assert.equal(run.trigger, 'schedule');
     assert.equal(run.rowsInserted, 2);
     const q = await waitFor('a scheduled quality run', async () => (await p.qualityHistory('tide')).find((h) => h.trigger === 'schedule' && h.rows === 2), 8000, 100);
