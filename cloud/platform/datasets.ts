@@ -14,7 +14,8 @@ import crypto from 'node:crypto';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { QuaysideError } from '../../shared/errors.js';
 import type { DatasetDefinition, DatasetField, FieldType } from './definitions.js';
-import { coerce, CompactStringMap, type Row } from './pipeline.js';
+import { CompactStringMap } from './compact-map.js';
+import { coerce, type Row } from './pipeline.js';
 
 const CHUNK = 200;
 

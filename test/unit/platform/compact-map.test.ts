@@ -1,7 +1,7 @@
-/** CompactStringMap (pipeline.ts) answers as a Map would, through growth, overwrites and any text. */
+/** CompactStringMap (compact-map.ts) answers as a Map would, through growth, overwrites and any text. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CompactStringMap } from '../../../cloud/platform/pipeline.js';
+import { CompactStringMap } from '../../../cloud/platform/compact-map.js';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
