@@ -14,11 +14,16 @@ export const handle =
       .catch(next);
   };
 
+/** CLOUD_BAD_REQUEST naming each bad field of `where` (`entry.sharing.conditions: …; …`). */
+export function badInput(where: string, error: z.ZodError): QuaysideError {
+  return new QuaysideError('CLOUD_BAD_REQUEST', fieldErrors(error).map((e) => `${where}${e.path === '(root)' ? '' : e.path.startsWith('[') ? e.path : `.${e.path}`}: ${e.message}`).join('; '));
+}
+
 /** Parses with zod or throws CLOUD_BAD_REQUEST naming each bad field. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, where: string): z.infer<T> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  throw new QuaysideError('CLOUD_BAD_REQUEST', fieldErrors(r.error).map((e) => `${where}${e.path === '(root)' ? '' : `.${e.path}`}: ${e.message}`).join('; '));
+  throw badInput(where, r.error);
 }
 
 export function sendError(res: Response, status: number, code: string, message: string): void {

@@ -4,7 +4,7 @@
  * every change, request and decision. Used through `PlatformService.catalogue`.
  */
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import { badInput } from '../api/errors.js';
 import { QuaysideError } from '../../shared/errors.js';
 import { CatalogueEntryInput, classCode, entryCode, type CatalogueEntry, type CatalogueEntryData, type CatalogueStatus } from './catalogue.js';
 import type { DatasetDefinition } from './definitions.js';
@@ -16,9 +16,6 @@ export interface CatalogueDeps {
   dataset(name: string): Promise<{ definition: DatasetDefinition } | null>;
 }
 
-function badRequest(where: string, e: z.ZodError): QuaysideError {
-  return new QuaysideError('CLOUD_BAD_REQUEST', e.issues.map((i) => `${where}${i.path.length ? `.${i.path.map(String).join('.')}` : ''}: ${i.message}`).join('; '));
-}
 
 export interface AccessRequest {
   id: number;
@@ -49,7 +46,7 @@ export class CatalogueService {
 
   private parseEntry(input: unknown): CatalogueEntryData {
     const r = CatalogueEntryInput.safeParse(input);
-    if (!r.success) throw badRequest('entry', r.error);
+    if (!r.success) throw badInput('entry', r.error);
     return r.data;
   }
 

@@ -13,26 +13,14 @@
  * Reads need `platform.read`; saving, running and receiving need `platform.manage` (a partner posts
  * with an account that holds it).
  */
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
-import { QuaysideError } from '../../shared/errors.js';
+import { handle, parseInput } from '../api/errors.js';
 import type { ExchangeService } from './exchange.js';
 
 type Access = 'platform.read' | 'platform.manage';
 
-const handle =
-  (fn: (req: Request, res: Response) => Promise<void> | void): RequestHandler =>
-  (req, res, next: NextFunction) => {
-    Promise.resolve()
-      .then(() => fn(req, res))
-      .catch(next);
-  };
 
-function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z.output<T> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  throw new QuaysideError('CLOUD_BAD_REQUEST', r.error.issues.map((i) => `${where}${i.path.length ? `.${i.path.map(String).join('.')}` : ''}: ${i.message}`).join('; '));
-}
 
 const Id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'not an id');
 
@@ -43,7 +31,7 @@ export function mountExchangeRoutes(r: Router, deps: { exchange: ExchangeService
   r.put(
     '/exchange/partners/:id', g('platform.manage'),
     handle(async (req, res) => {
-      const id = parse(Id, req.params['id'], 'id');
+      const id = parseInput(Id, req.params['id'], 'id');
       const body = { ...(req.body as object), id };
       res.json(await exchange.savePartner(body, actor(res)));
     }),
@@ -52,14 +40,14 @@ export function mountExchangeRoutes(r: Router, deps: { exchange: ExchangeService
   r.put(
     '/exchange/outbound/:id', g('platform.manage'),
     handle(async (req, res) => {
-      const id = parse(Id, req.params['id'], 'id');
+      const id = parseInput(Id, req.params['id'], 'id');
       res.json(await exchange.saveOutbound({ ...(req.body as object), id }, actor(res)));
     }),
   );
   r.post(
     '/exchange/outbound/:id/run', g('platform.manage'),
     handle(async (req, res) => {
-      const id = parse(Id, req.params['id'], 'id');
+      const id = parseInput(Id, req.params['id'], 'id');
       const entry = await exchange.runOutbound(id, { trigger: 'api' });
       res.status(entry.result === 'delivered' ? 200 : 502).json(entry);
     }),
@@ -74,7 +62,7 @@ export function mountExchangeRoutes(r: Router, deps: { exchange: ExchangeService
   r.post(
     '/exchange/partners/:id/pull', g('platform.manage'),
     handle(async (req, res) => {
-      const id = parse(Id, req.params['id'], 'id');
+      const id = parseInput(Id, req.params['id'], 'id');
       const result = await exchange.pullPartner(id, { trigger: 'api' });
       res.status(result.error === null ? 200 : 502).json(result);
     }),
@@ -83,7 +71,7 @@ export function mountExchangeRoutes(r: Router, deps: { exchange: ExchangeService
   r.get(
     '/exchange/log', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(
+      const q = parseInput(
         z
           .object({
             direction: z.enum(['outbound', 'inbound']).optional(),

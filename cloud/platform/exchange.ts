@@ -72,6 +72,7 @@ import { connect as connectSftp, p as sftpCall } from './connectors/sftp.js';
 import { readRows } from './datasets.js';
 import { FIELD, Schedule, SecretRef, type DatasetDefinition } from './definitions.js';
 import { Scheduler } from './scheduler.js';
+import { badInput } from '../api/errors.js';
 
 export const PACKAGE_FORMAT = 'quayside.exchange/1';
 export const MANIFEST_FORMAT = 'quayside.exchange-manifest/1';
@@ -292,9 +293,6 @@ class Refusal extends Error {
   }
 }
 
-function badRequest(where: string, e: z.ZodError): QuaysideError {
-  return new QuaysideError('CLOUD_BAD_REQUEST', e.issues.map((i) => `${where}${i.path.length ? `.${i.path.map(String).join('.')}` : ''}: ${i.message}`).join('; '));
-}
 
 export function parsePrivateKey(text: string): Sm2PrivateKey {
   const t = text.trim();
@@ -438,7 +436,7 @@ export class ExchangeService {
 
   async savePartner(input: unknown, by: string): Promise<ExchangePartner> {
     const r = ExchangePartner.safeParse(input);
-    if (!r.success) throw badRequest('partner', r.error);
+    if (!r.success) throw badInput('partner', r.error);
     await this.saveDef('partner', r.data.id, r.data, by);
     this.planPull(r.data);
     return r.data;
@@ -446,7 +444,7 @@ export class ExchangeService {
 
   async saveOutbound(input: unknown, by: string): Promise<ExchangeOutbound> {
     const r = ExchangeOutbound.safeParse(input);
-    if (!r.success) throw badRequest('outbound', r.error);
+    if (!r.success) throw badInput('outbound', r.error);
     if (!(await this.partner(r.data.partner))) throw new QuaysideError('CLOUD_BAD_REQUEST', `outbound ${r.data.id}: no partner ${r.data.partner}`);
     if (!(await this.opts.dataset(r.data.source.dataset))) throw new QuaysideError('CLOUD_BAD_REQUEST', `outbound ${r.data.id}: no data set ${r.data.source.dataset}`);
     await this.saveDef('outbound', r.data.id, r.data, by);

@@ -38,6 +38,7 @@ import { ASSET_KINDS } from './metadata.js';
 import { REJECT_REASONS } from './pipeline.js';
 import { CODE_TABLE_NAMES } from './reference.js';
 import { ISSUE_STATUSES, type DefinitionKind, type PlatformService } from './service.js';
+import { handle, parseInput } from '../api/errors.js';
 
 /** What a platform route needs of the caller (the lead adds both to cloud/auth/permissions.ts). */
 export type PlatformAccess = 'platform.read' | 'platform.manage' | 'platform.decide';
@@ -52,19 +53,7 @@ export interface PlatformRouterDeps {
   orgName?: (orgId: string) => Promise<string | null>;
 }
 
-const handle =
-  (fn: (req: Request, res: Response) => Promise<void> | void): RequestHandler =>
-  (req, res, next: NextFunction) => {
-    Promise.resolve()
-      .then(() => fn(req, res))
-      .catch(next);
-  };
 
-function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z.output<T> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  throw new QuaysideError('CLOUD_BAD_REQUEST', r.error.issues.map((i) => `${where}${i.path.length ? `.${i.path.map(String).join('.')}` : ''}: ${i.message}`).join('; '));
-}
 
 /** Who is acting: the signed-in principal, else the auth layer's user, else "api". */
 function actor(res: Response): string {
@@ -132,8 +121,8 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
     r.get(
       `/${plural}/:id`, g('platform.read'),
       handle(async (req, res) => {
-        const id = parse(IdParam, req.params['id'], 'id');
-        const q = parse(z.object({ version: z.coerce.number().int().min(1).optional() }).strict(), req.query, 'query');
+        const id = parseInput(IdParam, req.params['id'], 'id');
+        const q = parseInput(z.object({ version: z.coerce.number().int().min(1).optional() }).strict(), req.query, 'query');
         const get = kind === 'connector' ? platform.connector(id, q.version) : kind === 'pipeline' ? platform.pipeline(id, q.version) : platform.dataset(id, q.version);
         const v = await get;
         if (!v) throw new QuaysideError('CLOUD_NOT_FOUND', `no ${kind} ${id}${q.version ? ` version ${q.version}` : ''}`);
@@ -143,8 +132,8 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
     r.put(
       `/${plural}/:id`, g('platform.manage'),
       handle(async (req, res) => {
-        const id = parse(IdParam, req.params['id'], 'id');
-        const body = parse(z.record(z.string(), z.unknown()), req.body, 'body');
+        const id = parseInput(IdParam, req.params['id'], 'id');
+        const body = parseInput(z.record(z.string(), z.unknown()), req.body, 'body');
         const named = kind === 'dataset' ? body['name'] : body['id'];
         if (named !== undefined && named !== id) throw new QuaysideError('CLOUD_BAD_REQUEST', `body names ${String(named)}, the path ${id}`);
         const def = kind === 'dataset' ? { ...body, name: id } : { ...body, id };
@@ -158,8 +147,8 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.post(
     '/connectors/:id/run', g('platform.manage'),
     handle(async (req, res) => {
-      const id = parse(IdParam, req.params['id'], 'id');
-      const b = parse(z.object({ wait: z.boolean().default(true) }).strict(), req.body ?? {}, 'body');
+      const id = parseInput(IdParam, req.params['id'], 'id');
+      const b = parseInput(z.object({ wait: z.boolean().default(true) }).strict(), req.body ?? {}, 'body');
       if (!(await platform.connector(id))) throw new QuaysideError('CLOUD_NOT_FOUND', `no connector ${id}`);
       const run = platform.runConnector(id, { trigger: 'api' });
       if (!b.wait) {
@@ -172,7 +161,7 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.post(
     '/connectors/:id/cursor/reset', g('platform.manage'),
     handle(async (req, res) => {
-      const id = parse(IdParam, req.params['id'], 'id');
+      const id = parseInput(IdParam, req.params['id'], 'id');
       if (!(await platform.connector(id))) throw new QuaysideError('CLOUD_NOT_FOUND', `no connector ${id}`);
       await platform.resetCursor(id);
       res.json({ connector: id, cursor: null });
@@ -182,10 +171,10 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.get(
     '/datasets/:id/rows', g('platform.read'),
     handle(async (req, res) => {
-      const id = parse(IdParam, req.params['id'], 'id');
+      const id = parseInput(IdParam, req.params['id'], 'id');
       const { limit, offset, ...rest } = req.query as Record<string, unknown>;
-      const page = parse(Page, { limit, offset }, 'query');
-      const where = parse(z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().max(500)), rest, 'query');
+      const page = parseInput(Page, { limit, offset }, 'query');
+      const where = parseInput(z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().max(500)), rest, 'query');
       res.json(await platform.rows(id, { ...page, where }));
     }),
   );
@@ -193,14 +182,14 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.get(
     '/runs', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(Page.extend({ connector: z.string().max(64).optional(), dataset: z.string().max(64).optional(), status: z.enum(['running', 'succeeded', 'failed']).optional() }).strict(), req.query, 'query');
+      const q = parseInput(Page.extend({ connector: z.string().max(64).optional(), dataset: z.string().max(64).optional(), status: z.enum(['running', 'succeeded', 'failed']).optional() }).strict(), req.query, 'query');
       res.json(await platform.runs({ ...q, ...(q.connector ? { connectorId: q.connector } : {}) }));
     }),
   );
   r.get(
     '/runs/:id', g('platform.read'),
     handle(async (req, res) => {
-      const id = parse(z.coerce.number().int().min(1), req.params['id'], 'id');
+      const id = parseInput(z.coerce.number().int().min(1), req.params['id'], 'id');
       const run = await platform.run(id);
       if (!run) throw new QuaysideError('CLOUD_NOT_FOUND', `no run ${id}`);
       res.json(run);
@@ -209,7 +198,7 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.get(
     '/rejects', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(
+      const q = parseInput(
         Page.extend({ connector: z.string().max(64).optional(), dataset: z.string().max(64).optional(), reason: z.enum(REJECT_REASONS).optional(), run: z.coerce.number().int().min(1).optional() }).strict(),
         req.query,
         'query',
@@ -220,7 +209,7 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.get(
     '/lineage', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ node: z.string().regex(/^(connector|pipeline|dataset):[a-z][a-z0-9_-]*$/).optional() }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ node: z.string().regex(/^(connector|pipeline|dataset):[a-z][a-z0-9_-]*$/).optional() }).strict(), req.query, 'query');
       res.json(await platform.lineage(q.node));
     }),
   );
@@ -228,15 +217,15 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.post(
     '/datasets/:id/quality/run', g('platform.manage'),
     handle(async (req, res) => {
-      const id = parse(IdParam, req.params['id'], 'id');
+      const id = parseInput(IdParam, req.params['id'], 'id');
       res.json(await platform.runQuality(id, { trigger: 'manual' }));
     }),
   );
   r.get(
     '/datasets/:id/quality', g('platform.read'),
     handle(async (req, res) => {
-      const id = parse(IdParam, req.params['id'], 'id');
-      const q = parse(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(), req.query, 'query');
+      const id = parseInput(IdParam, req.params['id'], 'id');
+      const q = parseInput(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(), req.query, 'query');
       if (!(await platform.dataset(id))) throw new QuaysideError('CLOUD_NOT_FOUND', `no data set ${id}`);
       res.json({ items: await platform.qualityHistory(id, q.limit) });
     }),
@@ -244,7 +233,7 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.get(
     '/quality/runs/:id', g('platform.read'),
     handle(async (req, res) => {
-      const id = parse(z.coerce.number().int().min(1), req.params['id'], 'id');
+      const id = parseInput(z.coerce.number().int().min(1), req.params['id'], 'id');
       const run = await platform.qualityRun(id);
       if (!run) throw new QuaysideError('CLOUD_NOT_FOUND', `no quality run ${id}`);
       res.json(run);
@@ -253,15 +242,15 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.get(
     '/quality/issues', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ dataset: z.string().max(64).optional(), status: z.enum(ISSUE_STATUSES).optional(), owner: z.string().max(200).optional() }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ dataset: z.string().max(64).optional(), status: z.enum(ISSUE_STATUSES).optional(), owner: z.string().max(200).optional() }).strict(), req.query, 'query');
       res.json({ items: await platform.issues(q) });
     }),
   );
   r.patch(
     '/quality/issues/:id', g('platform.manage'),
     handle(async (req, res) => {
-      const id = parse(z.coerce.number().int().min(1), req.params['id'], 'id');
-      const b = parse(z.object({ status: z.enum(ISSUE_STATUSES).optional(), owner: z.string().min(1).max(200).optional(), note: z.string().max(2000).optional() }).strict(), req.body, 'body');
+      const id = parseInput(z.coerce.number().int().min(1), req.params['id'], 'id');
+      const b = parseInput(z.object({ status: z.enum(ISSUE_STATUSES).optional(), owner: z.string().min(1).max(200).optional(), note: z.string().max(2000).optional() }).strict(), req.body, 'body');
       res.json(await platform.updateIssue(id, b));
     }),
   );
@@ -269,15 +258,15 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.get(
     '/metadata', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ q: z.string().max(200).default(''), kind: z.enum(ASSET_KINDS).optional() }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ q: z.string().max(200).default(''), kind: z.enum(ASSET_KINDS).optional() }).strict(), req.query, 'query');
       res.json({ items: await platform.metadata(q) });
     }),
   );
   r.patch(
     '/metadata/:asset', g('platform.manage'),
     handle(async (req, res) => {
-      const asset = parse(z.string().regex(/^(dataset|field|table|column|connector|pipeline):[A-Za-z0-9_.-]+$/), req.params['asset'], 'asset');
-      const b = parse(
+      const asset = parseInput(z.string().regex(/^(dataset|field|table|column|connector|pipeline):[A-Za-z0-9_.-]+$/), req.params['asset'], 'asset');
+      const b = parseInput(
         z.object({ description: z.string().max(4000).nullable().optional(), owner: z.string().min(1).max(200).nullable().optional(), tags: z.array(z.string().min(1).max(64)).max(50).nullable().optional() }).strict(),
         req.body,
         'body',
@@ -287,18 +276,18 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   );
 
   const Code = z.string().regex(/^\d{6,9}\/\d{6}$/, 'not a catalogue code');
-  const codeOf = (req: Request) => parse(Code, `${String(req.params['cls'])}/${String(req.params['seq'])}`, 'code');
+  const codeOf = (req: Request) => parseInput(Code, `${String(req.params['cls'])}/${String(req.params['seq'])}`, 'code');
   r.get(
     '/catalogue', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ q: z.string().max(200).optional(), status: z.enum(CATALOGUE_STATUSES).optional(), sharing: z.enum(SHARING_TYPES).optional(), category: z.string().regex(/^\d{1,9}$/).optional() }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ q: z.string().max(200).optional(), status: z.enum(CATALOGUE_STATUSES).optional(), sharing: z.enum(SHARING_TYPES).optional(), category: z.string().regex(/^\d{1,9}$/).optional() }).strict(), req.query, 'query');
       res.json({ items: await platform.catalogue.list(q) });
     }),
   );
   r.get(
     '/catalogue/export', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ format: z.enum(['csv', 'json']).default('csv') }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ format: z.enum(['csv', 'json']).default('csv') }).strict(), req.query, 'query');
       const items = await platform.catalogue.list({ status: 'published' });
       if (q.format === 'json') return void res.attachment('catalogue.json').json({ items });
       res.attachment('catalogue.csv').type('text/csv; charset=utf-8').send(catalogueCsv(items));
@@ -340,14 +329,14 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.post(
     '/catalogue/:cls/:seq/requests', g('platform.read'),
     handle(async (req, res) => {
-      const b = parse(z.object({ organisation: z.string().min(1).max(200), purpose: z.string().min(1).max(2000) }).strict(), req.body, 'body');
+      const b = parseInput(z.object({ organisation: z.string().min(1).max(200), purpose: z.string().min(1).max(2000) }).strict(), req.body, 'body');
       res.status(201).json(await platform.catalogue.requestAccess(codeOf(req), b, actor(res)));
     }),
   );
   r.get(
     '/access-requests', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ code: Code.optional(), status: z.enum(['pending', 'approved', 'rejected', 'withdrawn']).optional(), owner: z.string().max(200).optional(), requester: z.string().max(200).optional() }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ code: Code.optional(), status: z.enum(['pending', 'approved', 'rejected', 'withdrawn']).optional(), owner: z.string().max(200).optional(), requester: z.string().max(200).optional() }).strict(), req.query, 'query');
       const parties = new Set(await partiesOf(res, deps.orgName));
       const decides = holds(res, 'platform.decide');
       const items = await platform.catalogue.accessRequests(q);
@@ -357,15 +346,15 @@ export function createPlatformRouter(deps: PlatformRouterDeps): Router {
   r.post(
     '/access-requests/:id/decision', g('platform.decide'),
     handle(async (req, res) => {
-      const id = parse(z.coerce.number().int().min(1), req.params['id'], 'id');
-      const b = parse(z.object({ decision: z.enum(['approved', 'rejected']), note: z.string().max(2000).default('') }).strict(), req.body, 'body');
+      const id = parseInput(z.coerce.number().int().min(1), req.params['id'], 'id');
+      const b = parseInput(z.object({ decision: z.enum(['approved', 'rejected']), note: z.string().max(2000).default('') }).strict(), req.body, 'body');
       res.json(await platform.catalogue.decideAccess(id, b.decision, b.note, actor(res), await partiesOf(res, deps.orgName)));
     }),
   );
   r.get(
     '/catalogue-log', g('platform.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ code: Code.optional() }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ code: Code.optional() }).strict(), req.query, 'query');
       res.json({ items: await platform.catalogue.log(q.code) });
     }),
   );

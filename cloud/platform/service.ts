@@ -27,6 +27,7 @@ import { ExchangeService } from './exchange.js';
 import { harvest, searchAssets, type Annotation, type AssetKind, type MetaAsset } from './metadata.js';
 import { backoffDelay, Scheduler } from './scheduler.js';
 import type { PlatformDatabase } from './types.js';
+import { badInput } from '../api/errors.js';
 
 export interface PlatformOptions {
   db: Kysely<any>;
@@ -149,9 +150,6 @@ export interface LineageGraph {
 
 const TABLE: Record<DefinitionKind, 'pf_connectors' | 'pf_pipelines' | 'pf_datasets'> = { connector: 'pf_connectors', pipeline: 'pf_pipelines', dataset: 'pf_datasets' };
 
-function badRequest(where: string, e: z.ZodError): QuaysideError {
-  return new QuaysideError('CLOUD_BAD_REQUEST', e.issues.map((i) => `${where}${i.path.length ? `.${i.path.map(String).join('.')}` : ''}: ${i.message}`).join('; '));
-}
 
 function fingerprint(r: Reject): string {
   return crypto.createHash('sha256').update(JSON.stringify([r.ref, r.reason, r.field, r.raw])).digest('hex');
@@ -304,7 +302,7 @@ export class PlatformService {
 
   async saveDataset(input: DatasetDefinitionInput | unknown, by: string): Promise<Versioned<DatasetDefinition> & { created: boolean }> {
     const r = DatasetDefinition.safeParse(input);
-    if (!r.success) throw badRequest('dataset', r.error);
+    if (!r.success) throw badInput('dataset', r.error);
     const def = r.data;
     const prev = await this.dataset(def.name);
     if (prev && JSON.stringify(prev.definition.key) !== JSON.stringify(def.key)) throw new QuaysideError('CLOUD_BAD_REQUEST', `dataset.key: the key of ${def.name} cannot change (${prev.definition.key.join(', ')})`);
@@ -330,7 +328,7 @@ export class PlatformService {
 
   async savePipeline(input: PipelineDefinitionInput | unknown, by: string): Promise<Versioned<PipelineDefinition> & { created: boolean }> {
     const r = PipelineDefinition.safeParse(input);
-    if (!r.success) throw badRequest('pipeline', r.error);
+    if (!r.success) throw badInput('pipeline', r.error);
     const def = r.data;
     for (const s of def.steps) {
       if (s.op === 'enrich') {
@@ -346,7 +344,7 @@ export class PlatformService {
 
   async saveConnector(input: ConnectorDefinitionInput | unknown, by: string): Promise<Versioned<ConnectorDefinition> & { created: boolean }> {
     const r = ConnectorDefinition.safeParse(input);
-    if (!r.success) throw badRequest('connector', r.error);
+    if (!r.success) throw badInput('connector', r.error);
     const def = r.data;
     if (!(await this.dataset(def.target.dataset))) throw new QuaysideError('CLOUD_BAD_REQUEST', `connector.target.dataset: no data set ${def.target.dataset}`);
     if (def.target.pipeline && !(await this.pipeline(def.target.pipeline))) throw new QuaysideError('CLOUD_BAD_REQUEST', `connector.target.pipeline: no pipeline ${def.target.pipeline}`);
@@ -397,7 +395,7 @@ export class PlatformService {
       let parsed: z.output<typeof File>;
       try {
         const r = File.safeParse(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')));
-        if (!r.success) throw badRequest(name, r.error);
+        if (!r.success) throw badInput(name, r.error);
         parsed = r.data;
       } catch (e) {
         throw new QuaysideError('CLOUD_BAD_REQUEST', `${name}: ${(e as Error).message}`);

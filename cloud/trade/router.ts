@@ -31,6 +31,7 @@ import type { TradeService } from './service.js';
 import { DIM_NAMES } from './stats.js';
 import { TAG_RULES } from './tags.js';
 import { DETECTORS, WARNING_STATUSES } from './warnings.js';
+import { handle, parseInput } from '../api/errors.js';
 
 /** What a trade route needs of the caller (cloud/auth/permissions.ts). */
 export type TradeAccess = 'trade.read' | 'trade.load' | 'trade.manage';
@@ -46,19 +47,7 @@ export interface TradeRouterDeps {
   bodyLimit?: string;
 }
 
-const handle =
-  (fn: (req: Request, res: Response) => Promise<void> | void): RequestHandler =>
-  (req, res, next: NextFunction) => {
-    Promise.resolve()
-      .then(() => fn(req, res))
-      .catch(next);
-  };
 
-function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z.output<T> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  throw new QuaysideError('CLOUD_BAD_REQUEST', r.error.issues.map((i) => `${where}${i.path.length ? `.${i.path.map(String).join('.')}` : ''}: ${i.message}`).join('; '));
-}
 
 function actor(req: Request, res: Response, fallback: string | undefined): string {
   // A signed-in caller is who they are, whatever the body says.
@@ -106,7 +95,7 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.post(
     '/load/batch', g('trade.load'), bigJson,
     handle(async (req, res) => {
-      const b = parse(z.object({ target: z.enum(['declarations', 'enterprises']), records: z.array(z.unknown()).min(1).max(200_000), name: z.string().max(200).optional() }).strict(), req.body, 'body');
+      const b = parseInput(z.object({ target: z.enum(['declarations', 'enterprises']), records: z.array(z.unknown()).min(1).max(200_000), name: z.string().max(200).optional() }).strict(), req.body, 'body');
       const result = await trade.loadBatch(b.target, b.records, b.name ? { name: b.name } : {});
       res.status(result.status === 'loaded' ? 201 : 200).json(result);
     }),
@@ -114,7 +103,7 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.post(
     '/load/file', g('trade.load'),
     handle(async (req, res) => {
-      const b = parse(
+      const b = parseInput(
         z.object({ target: z.enum(['declarations', 'enterprises']), name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/, 'a plain file name in the inbox'), async: z.boolean().default(false) }).strict(),
         req.body,
         'body',
@@ -153,15 +142,15 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.get(
     '/loads', g('trade.load'),
     handle(async (req, res) => {
-      const q = parse(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(), req.query, 'query');
       res.json({ items: await trade.loads(q.limit) });
     }),
   );
   r.get(
     '/loads/:id/rejects', g('trade.load'),
     handle(async (req, res) => {
-      const id = parse(z.coerce.number().int().positive(), req.params['id'], 'id');
-      const q = parse(z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1000), offset: z.coerce.number().int().min(0).default(0) }).strict(), req.query, 'query');
+      const id = parseInput(z.coerce.number().int().positive(), req.params['id'], 'id');
+      const q = parseInput(z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1000), offset: z.coerce.number().int().min(0).default(0) }).strict(), req.query, 'query');
       res.json(await trade.rejects(id, q.limit, q.offset));
     }),
   );
@@ -179,14 +168,14 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.post(
     '/stats/drill', g('trade.read'),
     handle(async (req, res) => {
-      const b = parse(z.object({ spec: z.unknown(), dim: z.enum(DIM_NAMES), value: z.string().max(64), to: z.enum(DIM_NAMES).optional() }).strict(), req.body, 'body');
+      const b = parseInput(z.object({ spec: z.unknown(), dim: z.enum(DIM_NAMES), value: z.string().max(64), to: z.enum(DIM_NAMES).optional() }).strict(), req.body, 'body');
       res.json(await trade.drill(b.spec ?? {}, b.dim, b.value, b.to));
     }),
   );
   r.post(
     '/stats/export', g('trade.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict(), req.query, 'query');
       const out = await trade.export(req.body, q.format);
       res.setHeader('content-type', out.contentType);
       res.setHeader('content-disposition', `attachment; filename="${out.filename}"`);
@@ -198,7 +187,7 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.post(
     '/forecast', g('trade.read'),
     handle(async (req, res) => {
-      const b = parse(SeriesBody, req.body ?? {}, 'body');
+      const b = parseInput(SeriesBody, req.body ?? {}, 'body');
       const filters = trade.parseSpec({ filters: b.filters }).filters;
       res.json(await trade.forecast({ measure: b.measure, flow: b.flow, filters, horizon: b.horizon }));
     }),
@@ -208,7 +197,7 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.post(
     '/warnings/run', g('trade.manage'),
     handle(async (req, res) => {
-      const b = parse(z.object({ detectors: z.array(z.enum(DETECTORS)).min(1).optional(), asOf: z.string().regex(/^\d{4}-\d{2}$/).optional() }).strict(), req.body ?? {}, 'body');
+      const b = parseInput(z.object({ detectors: z.array(z.enum(DETECTORS)).min(1).optional(), asOf: z.string().regex(/^\d{4}-\d{2}$/).optional() }).strict(), req.body ?? {}, 'body');
       const out = await trade.warnings.run({ ...(b.detectors ? { detectors: b.detectors } : {}), ...(b.asOf ? { asOf: b.asOf } : {}) });
       res.json({ runId: out.runId, window: out.window, found: out.found, inserted: out.inserted, ms: out.ms });
     }),
@@ -216,7 +205,7 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.get(
     '/warnings', g('trade.read'),
     handle(async (req, res) => {
-      const q = parse(
+      const q = parseInput(
         z
           .object({
             status: z.enum(WARNING_STATUSES).optional(),
@@ -237,7 +226,7 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.get(
     '/warnings/:id', g('trade.read'),
     handle(async (req, res) => {
-      const id = parse(z.coerce.number().int().positive(), req.params['id'], 'id');
+      const id = parseInput(z.coerce.number().int().positive(), req.params['id'], 'id');
       const w = await trade.warnings.get(id);
       if (!w) throw new QuaysideError('CLOUD_NOT_FOUND', `no warning ${id}`);
       res.json(w);
@@ -246,8 +235,8 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.patch(
     '/warnings/:id', g('trade.manage'),
     handle(async (req, res) => {
-      const id = parse(z.coerce.number().int().positive(), req.params['id'], 'id');
-      const b = parse(z.object({ status: z.enum(WARNING_STATUSES), handler: z.string().min(1).max(100).optional(), note: z.string().max(2000).optional() }).strict(), req.body, 'body');
+      const id = parseInput(z.coerce.number().int().positive(), req.params['id'], 'id');
+      const b = parseInput(z.object({ status: z.enum(WARNING_STATUSES), handler: z.string().min(1).max(100).optional(), note: z.string().max(2000).optional() }).strict(), req.body, 'body');
       if (!(await trade.warnings.get(id))) throw new QuaysideError('CLOUD_NOT_FOUND', `no warning ${id}`);
       res.json(await trade.warnings.update(id, { status: b.status, handler: actor(req, res, b.handler), ...(b.note !== undefined ? { note: b.note } : {}) }));
     }),
@@ -255,13 +244,13 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
 
   // ---- risk
   const rsParams = (req: Request) => ({
-    id: parse(z.string().regex(/^[a-z0-9_-]{1,40}$/), req.params['id'], 'id'),
-    version: parse(z.coerce.number().int().positive(), req.params['version'], 'version'),
+    id: parseInput(z.string().regex(/^[a-z0-9_-]{1,40}$/), req.params['id'], 'id'),
+    version: parseInput(z.coerce.number().int().positive(), req.params['version'], 'version'),
   });
   r.get(
     '/risk/rulesets', g('trade.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ id: z.string().regex(/^[a-z0-9_-]{1,40}$/).optional() }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ id: z.string().regex(/^[a-z0-9_-]{1,40}$/).optional() }).strict(), req.query, 'query');
       res.json({ items: await trade.risk.list(q.id) });
     }),
   );
@@ -275,7 +264,7 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.post(
     '/risk/rulesets', g('trade.manage'),
     handle(async (req, res) => {
-      const b = parse(z.object({ ruleset: z.unknown(), author: z.string().min(1).max(100).optional() }).strict(), req.body, 'body');
+      const b = parseInput(z.object({ ruleset: z.unknown(), author: z.string().min(1).max(100).optional() }).strict(), req.body, 'body');
       res.status(201).json(await trade.risk.create(b.ruleset, actor(req, res, b.author)));
     }),
   );
@@ -283,7 +272,7 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
     '/risk/rulesets/:id/:version/backtest', g('trade.manage'),
     handle(async (req, res) => {
       const p = rsParams(req);
-      const b = parse(
+      const b = parseInput(
         z
           .object({
             from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
@@ -302,14 +291,14 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
     '/risk/rulesets/:id/:version/activate', g('trade.manage'),
     handle(async (req, res) => {
       const p = rsParams(req);
-      const b = parse(z.object({ by: z.string().min(1).max(100).optional() }).strict(), req.body ?? {}, 'body');
+      const b = parseInput(z.object({ by: z.string().min(1).max(100).optional() }).strict(), req.body ?? {}, 'body');
       res.json(await trade.risk.activate(p.id, p.version, actor(req, res, b.by)));
     }),
   );
   r.post(
     '/risk/evaluate', g('trade.read'),
     handle(async (req, res) => {
-      const b = parse(
+      const b = parseInput(
         z.object({ declaration: z.unknown(), rulesetId: z.string().regex(/^[a-z0-9_-]{1,40}$/).optional(), version: z.number().int().positive().optional(), record: z.boolean().optional() }).strict(),
         req.body,
         'body',
@@ -334,15 +323,15 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.get(
     '/tags/:tag/enterprises', g('trade.read'),
     handle(async (req, res) => {
-      const tag = parse(z.string().regex(/^[a-z_]{1,40}$/), req.params['tag'], 'tag');
-      const q = parse(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) }).strict(), req.query, 'query');
+      const tag = parseInput(z.string().regex(/^[a-z_]{1,40}$/), req.params['tag'], 'tag');
+      const q = parseInput(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) }).strict(), req.query, 'query');
       res.json(await trade.tags.withTag(tag, q.limit, q.offset));
     }),
   );
   r.get(
     '/enterprises', g('trade.read'),
     handle(async (req, res) => {
-      const q = parse(z.object({ q: z.string().max(50).default(''), limit: z.coerce.number().int().min(1).max(500).default(50) }).strict(), req.query, 'query');
+      const q = parseInput(z.object({ q: z.string().max(50).default(''), limit: z.coerce.number().int().min(1).max(500).default(50) }).strict(), req.query, 'query');
       const items = await trade.db.query(
         `SELECT uscc, customs_code, name, ent_type, region, credit_rating, aeo FROM enterprise
          WHERE $1 = '' OR uscc LIKE $2 OR customs_code LIKE $2 OR contains(name, $1) ORDER BY uscc LIMIT $3`,
@@ -354,7 +343,7 @@ export function createTradeRouter(deps: TradeRouterDeps): Router {
   r.get(
     '/enterprises/:uscc/profile', g('trade.read'),
     handle(async (req, res) => {
-      const uscc = parse(USCC, String(req.params['uscc']).toUpperCase(), 'uscc');
+      const uscc = parseInput(USCC, String(req.params['uscc']).toUpperCase(), 'uscc');
       res.json(await trade.tags.profile(uscc));
     }),
   );

@@ -14,7 +14,7 @@ import { useFetch } from '../../hooks.js';
 import { useI18n, type T } from '../../i18n/index.js';
 import { useSession } from '../../session.js';
 import { errorText } from '../../util.js';
-import { scheduleText, tk, useNumber } from './common.js';
+import { NameCell, scheduleText, tk, useNumber } from './common.js';
 
 const RESULT_COLOURS: Record<string, string> = { delivered: 'green', accepted: 'blue', failed: 'red', refused: 'orange' };
 const PAGE = 20;
@@ -239,14 +239,7 @@ export default function Exchange() {
             {
               title: t('pf.xchg.partner'),
               key: 'name',
-              render: (_: unknown, p) => (
-                <Space direction="vertical" size={0}>
-                  <Typography.Text strong>{p.definition.name}</Typography.Text>
-                  <Typography.Text type="secondary" className="qs-mono-cell">
-                    {p.id}
-                  </Typography.Text>
-                </Space>
-              ),
+              render: (_: unknown, p) => <NameCell name={p.definition.name} sub={p.id} />,
             },
             { title: t('pf.xchg.kind'), key: 'kind', render: (_: unknown, p) => <Tag>{tk(t, 'pf.xchg.kind', p.definition.kind)}</Tag> },
             { title: t('pf.xchg.selfId'), key: 'self', className: 'qs-mono-cell', render: (_: unknown, p) => p.definition.selfId },
@@ -299,14 +292,7 @@ export default function Exchange() {
             {
               title: t('pf.xchg.exchange'),
               key: 'name',
-              render: (_: unknown, o) => (
-                <Space direction="vertical" size={0}>
-                  <Typography.Text strong>{o.definition.name}</Typography.Text>
-                  <Typography.Text type="secondary" className="qs-mono-cell">
-                    {o.id}
-                  </Typography.Text>
-                </Space>
-              ),
+              render: (_: unknown, o) => <NameCell name={o.definition.name} sub={o.id} />,
             },
             { title: t('pf.xchg.partner'), key: 'partner', render: (_: unknown, o) => `${names.get(o.definition.partner) ?? ''} (${o.definition.partner})` },
             {

@@ -13,7 +13,7 @@ import { useFetch } from '../../hooks.js';
 import { useI18n } from '../../i18n/index.js';
 import { useSession } from '../../session.js';
 import { errorText } from '../../util.js';
-import { HealthTag, RunStatus, ValidationList, healthOf, scheduleText, tk, useNumber } from './common.js';
+import { HealthTag, NameCell, RunStatus, ValidationList, healthOf, scheduleText, tk, useNumber } from './common.js';
 
 const TEMPLATE = {
   id: 'new-source',
@@ -187,15 +187,7 @@ export default function Sources() {
           {
             title: t('pf.src.name'),
             dataIndex: 'id',
-            render: (_: unknown, c) => (
-              <Space direction="vertical" size={0}>
-                <Typography.Text strong>{c.definition.name}</Typography.Text>
-                <Typography.Text type="secondary" className="qs-mono-cell">
-                  {c.id} · v{c.version}
-                  {c.definition.provider ? ` · ${c.definition.provider}` : ''}
-                </Typography.Text>
-              </Space>
-            ),
+            render: (_: unknown, c) => <NameCell name={c.definition.name} sub={`${c.id} · v${c.version}${c.definition.provider ? ` · ${c.definition.provider}` : ''}`} />,
           },
           { title: t('pf.src.kind'), key: 'kind', render: (_: unknown, c) => <Tag>{c.definition.source.kind}</Tag>, filters: [...new Set(items.map((c) => c.definition.source.kind))].map((k) => ({ text: k, value: k })), onFilter: (v, c) => c.definition.source.kind === v },
           { title: t('pf.src.target'), key: 'target', render: (_: unknown, c) => <span className="qs-mono-cell">{c.definition.target.pipeline ? `${c.definition.target.pipeline} → ` : ''}{c.definition.target.dataset}</span> },

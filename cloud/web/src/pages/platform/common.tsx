@@ -1,5 +1,5 @@
 /** What the data-platform pages share: labels by code, run status and health tags, the JSON view. */
-import { Tag, Typography } from 'antd';
+import { Space, Tag, Typography } from 'antd';
 import type { ConnectorRow, RunRecord } from '../../api/platform.js';
 import { useI18n, type T } from '../../i18n/index.js';
 import { tk } from '../trade/common.js';
@@ -69,5 +69,17 @@ export function ValidationList({ message }: { message: string }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** A table's first cell: the name in bold, the id (and whatever else identifies the row) below it. */
+export function NameCell({ name, sub }: { name: string; sub: string }) {
+  return (
+    <Space direction="vertical" size={0}>
+      <Typography.Text strong>{name}</Typography.Text>
+      <Typography.Text type="secondary" className="qs-mono-cell">
+        {sub}
+      </Typography.Text>
+    </Space>
   );
 }
